@@ -1,0 +1,55 @@
+#pragma once
+// Process configuration from the environment, validated once at start-up.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace inbox::app {
+
+// Thrown with a one-line message that starts with the variable's name.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class LogFormat { text, json };
+
+struct Config {
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 8080;
+    unsigned io_threads = 0;  // 0 → hardware concurrency
+    std::string database_url;
+    unsigned db_pool_size = 8;
+    std::chrono::milliseconds db_acquire_timeout{200};
+    std::chrono::milliseconds db_statement_timeout{5000};
+    std::optional<std::string> redis_url;  // absent → in-memory cache
+    std::string jwt_secret;
+    std::vector<std::string> whatsapp_app_secrets;
+    std::string whatsapp_verify_token;
+    std::string graph_api_base = "https://graph.facebook.com";
+    std::string graph_api_version = "v21.0";
+    std::optional<std::string> graph_ca_file;
+    std::vector<std::string> graph_media_hosts;
+    std::optional<std::string> whatsapp_contact_lookup_url;
+    std::string media_dir = "./media";
+    std::string media_url_secret;
+    std::optional<std::string> public_base_url;
+    std::string log_level = "info";
+    LogFormat log_format = LogFormat::text;
+    bool dev_mode = false;  // INBOX_DEV_MODE=1: generated secrets, unsigned webhooks allowed; logged loudly
+    std::vector<std::string> generated_secrets;  // names of the secrets dev mode generated
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+EnvLookup process_environment();
+
+// Reads and validates every variable. `require_server_secrets` is false for commands that never serve
+// (migrate, account, member), which need only DATABASE_URL.
+Config load_config(const EnvLookup& env, bool require_server_secrets);
+
+}  // namespace inbox::app

@@ -1,0 +1,48 @@
+#pragma once
+// Turns a parsed request into a response: routing, 404/405, bearer authentication, the handler call, and the
+// single mapping of exceptions to API.md errors. It also records the per-route metrics and the access log line.
+#include "inbox/http/router.hpp"
+#include "inbox/http/types.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace inbox::observability {
+class MetricsRegistry;
+}
+
+namespace inbox::http {
+
+// Answers the user id (JWT subject) of a valid bearer token, nullopt otherwise.
+using Authenticator = std::function<std::optional<std::string>(std::string_view token)>;
+
+class Dispatcher {
+public:
+    Dispatcher(const Router& router, Authenticator authenticate, observability::MetricsRegistry& metrics);
+
+    // Body limit for a request whose header has been read: the matched route's, the API default otherwise.
+    std::size_t body_limit_for(Verb method, std::string_view target) const;
+
+    boost::asio::awaitable<Response> dispatch(Request& request) const;
+
+    // Called by the session once the response is written (or failed): metrics and the access log.
+    void record(const Request& request, unsigned status, std::size_t response_bytes,
+                std::chrono::steady_clock::duration elapsed) const;
+
+private:
+    std::optional<std::string> bearer_user(const Request& request, const RouteOptions& options) const;
+
+    const Router& router_;
+    Authenticator authenticate_;
+    observability::MetricsRegistry& metrics_;
+};
+
+// The path of a request target, without the query string.
+std::string_view target_path(std::string_view target);
+
+}  // namespace inbox::http

@@ -1,0 +1,45 @@
+#pragma once
+// Request and response types shared by the server, the router and the handlers. Only Beast's message types are
+// included here (cheap); the I/O machinery stays in src/http/.
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace inbox::http {
+
+namespace beast_http = boost::beast::http;
+using Verb = beast_http::verb;
+using Status = beast_http::status;
+using Field = beast_http::field;
+using BeastRequest = beast_http::request<beast_http::string_body>;
+using BeastResponse = beast_http::response<beast_http::string_body>;
+using PathParams = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+    BeastRequest message;
+    std::string request_id;
+    std::string route_template = "unmatched";  // metrics and logs label requests by template, not raw path
+    PathParams path_params;
+    std::optional<std::string> user_id;  // the JWT subject, set by the dispatcher on authenticated routes
+
+    Verb method() const { return message.method(); }
+    std::string_view target() const { return message.target(); }
+    std::string_view header(Field field) const { return message[field]; }
+    // The decoded value of a path parameter declared in the route template; empty when absent.
+    std::string_view path_param(std::string_view name) const;
+    // The decoded value of a query parameter; nullopt when absent.
+    std::optional<std::string> query_param(std::string_view name) const;
+    bool has_query_param(std::string_view name) const { return query_param(name).has_value(); }
+};
+
+struct Response {
+    BeastResponse message;
+};
+
+}  // namespace inbox::http

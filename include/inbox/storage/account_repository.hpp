@@ -1,0 +1,36 @@
+#pragma once
+// Accounts and memberships. Access tokens are written here but never selected into an Account.
+#include "inbox/domain/account.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace inbox::storage {
+
+class DbPool;
+
+class AccountNotFound : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class AccountRepository {
+public:
+    explicit AccountRepository(DbPool& pool) : pool_(pool) {}
+
+    boost::asio::awaitable<std::vector<domain::Account>> accounts_of_user(std::string user_id);
+
+    // Command-line operations (synchronous).
+    std::string create(const domain::NewAccount& account);
+    std::vector<domain::Account> list_all();
+    // Throws AccountNotFound when the account does not exist. Adding an existing member is a no-op.
+    void add_member(const std::string& account_id, const std::string& user_id);
+
+private:
+    DbPool& pool_;
+};
+
+}  // namespace inbox::storage

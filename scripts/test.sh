@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# THE test command: installs dependencies, builds debug and ASan+UBSan, starts throwaway Postgres and Redis,
+# runs every CTest test against them in both builds, then the benchmark smoke (loadtest/smoke.sh) if present.
+#   scripts/test.sh [--no-asan] [--filter REGEX]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+usage() {
+    cat <<'EOF'
+usage: scripts/test.sh [--no-asan] [--filter REGEX]
+  --no-asan       skip the sanitizer build and run (quick local runs)
+  --filter REGEX  run only the tests whose name matches (ctest -R)
+EOF
+}
+
+asan=1
+filter=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --no-asan) asan=0 ;;
+    --filter)
+        [[ $# -ge 2 ]] || {
+            usage >&2
+            exit 2
+        }
+        filter=(-R "$2")
+        shift
+        ;;
+    --filter=*) filter=(-R "${1#--filter=}") ;;
+    -h | --help)
+        usage
+        exit 0
+        ;;
+    *)
+        usage >&2
+        exit 2
+        ;;
+    esac
+    shift
+done
+
+# Phase timings, printed at the end whatever happens (also after a failure).
+phases=()
+t_all=$(date +%s)
+phase_name=""
+phase_start() {
+    phase_name=$1
+    phase_t0=$(date +%s)
+    echo "==> $phase_name"
+}
+phase_end() {
+    local secs=$(($(date +%s) - phase_t0))
+    phases+=("$(printf '%-14s %5ss  %s' "$phase_name" "$secs" "$1")")
+    echo "==> $phase_name: $1 in ${secs}s"
+    phase_name=""
+}
+
+# shellcheck source-path=SCRIPTDIR source=lib/services.sh
+source "$ROOT/scripts/lib/services.sh"
+
+on_exit() {
+    local rc=$?
+    # A phase still open here was aborted by set -e (deps, build or service start failed).
+    [[ -n $phase_name ]] && phase_end FAILED
+    svc_stop_all
+    if ((${#phases[@]} > 0)); then
+        echo "---- test.sh summary ----"
+        printf '%s\n' "${phases[@]}"
+        echo "total          $(($(date +%s) - t_all))s  exit $rc"
+    fi
+}
+trap on_exit EXIT
+# A signal must still run the EXIT trap, so turn it into a normal exit.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+phase_start deps
+bash "$ROOT/scripts/deps.sh"
+phase_end ok
+
+phase_start build-debug
+bash "$ROOT/scripts/build.sh" debug
+phase_end ok
+
+if ((asan)); then
+    phase_start build-asan
+    bash "$ROOT/scripts/build.sh" asan
+    phase_end ok
+fi
+
+phase_start services
+svc_pg_start --fast
+svc_redis_start
+phase_end ok
+
+export TEST_DATABASE_URL=$PG_URL
+export TEST_REDIS_URL=$REDIS_URL
+export TEST_PG_RESTART_CMD=$PG_RESTART_CMD
+if [[ -d $ROOT/../shared/fixtures ]]; then
+    INBOX_FIXTURES_DIR=$(cd "$ROOT/../shared/fixtures" && pwd)
+    export INBOX_FIXTURES_DIR
+fi
+echo "TEST_DATABASE_URL=$TEST_DATABASE_URL"
+echo "TEST_REDIS_URL=$TEST_REDIS_URL"
+echo "TEST_PG_RESTART_CMD=$TEST_PG_RESTART_CMD"
+echo "INBOX_FIXTURES_DIR=${INBOX_FIXTURES_DIR:-<none>}"
+
+# --no-tests=error: a build that registers no tests is a broken build, not a green one.
+ctest_args=(--output-on-failure -j2 --timeout 300 --no-tests=error "${filter[@]}")
+
+failed=()
+
+# Each run's result is recorded rather than aborting, so both builds report.
+phase_start ctest-debug
+if ctest --test-dir "$ROOT/build/debug" "${ctest_args[@]}"; then
+    phase_end passed
+else
+    phase_end FAILED
+    failed+=(debug)
+fi
+
+if ((asan)); then
+    phase_start ctest-asan
+    if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir "$ROOT/build/asan" "${ctest_args[@]}"; then
+        phase_end passed
+    else
+        phase_end FAILED
+        failed+=(asan)
+    fi
+fi
+
+# Hook for the benchmark smoke: owned by loadtest/, run with the same services and env.
+if [[ -x $ROOT/loadtest/smoke.sh && ${#filter[@]} -gt 0 ]]; then
+    echo "==> smoke skipped (--filter given)"
+elif [[ -x $ROOT/loadtest/smoke.sh ]]; then
+    phase_start smoke
+    if INBOX_BUILD_DIR=$ROOT/build/debug "$ROOT/loadtest/smoke.sh"; then
+        phase_end passed
+    else
+        phase_end FAILED
+        failed+=(smoke)
+    fi
+fi
+
+if ((${#failed[@]} > 0)); then
+    echo "test.sh: FAILED: ${failed[*]}" >&2
+    exit 1
+fi
+echo "test.sh: all passed"

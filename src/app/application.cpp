@@ -1,0 +1,147 @@
+#include "inbox/app/application.hpp"
+
+#include "inbox/api/account_routes.hpp"
+#include "inbox/api/operations_routes.hpp"
+#include "inbox/auth/jwt.hpp"
+#include "inbox/cache/make_cache.hpp"
+#include "inbox/http/dispatcher.hpp"
+#include "inbox/http/router.hpp"
+#include "inbox/http/server.hpp"
+#include "inbox/observability/metrics.hpp"
+#include "inbox/storage/account_repository.hpp"
+#include "inbox/storage/db_pool.hpp"
+#include "inbox/storage/migrations.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+namespace inbox::app {
+namespace asio = boost::asio;
+
+namespace {
+
+unsigned io_thread_count(const Config& config) {
+    if (config.io_threads > 0) return config.io_threads;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+storage::DbPoolOptions pool_options(const Config& config) {
+    return {.url = config.database_url,
+            .size = config.db_pool_size,
+            .acquire_timeout = config.db_acquire_timeout,
+            .statement_timeout = config.db_statement_timeout};
+}
+
+}  // namespace
+
+struct Application::Parts {
+    explicit Parts(Config cfg)
+        : config(std::move(cfg)),
+          io(static_cast<int>(io_thread_count(config))),
+          db(pool_options(config), metrics),
+          cache_threads(2),
+          cache(cache::make_cache(config.redis_url, cache_threads, metrics)),
+          accounts(db),
+          dispatcher(router, make_authenticator(config.jwt_secret), metrics),
+          server(io, dispatcher,
+                 http::ServerOptions{.host = config.host, .port = config.port}) {
+        api::register_operations_routes(
+            router, {.postgres_ok = [this] { return db.ping(); },
+                     .redis_state = [this] { return cache->health(); },
+                     .draining = [this] { return server.draining(); },
+                     .metrics = &metrics});
+        api::register_account_routes(router, accounts);
+    }
+
+    static http::Authenticator make_authenticator(std::string secret) {
+        return [secret = std::move(secret)](std::string_view token) -> std::optional<std::string> {
+            auto result = auth::verify_jwt(secret, token, std::chrono::system_clock::now());
+            if (!result) return std::nullopt;
+            return result.claims().subject;
+        };
+    }
+
+    // Stops accepting, then waits for in-flight requests (bounded by drain_timeout) before stopping the loop.
+    void drain(std::chrono::seconds timeout) {
+        if (server.draining()) return;
+        spdlog::info("draining: no new connections, finishing in-flight requests");
+        server.begin_drain();
+        asio::co_spawn(
+            io,
+            [this, timeout]() -> asio::awaitable<void> {
+                auto deadline = std::chrono::steady_clock::now() + timeout;
+                asio::steady_timer tick(io);
+                while (server.active_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+                    tick.expires_after(std::chrono::milliseconds(20));
+                    co_await tick.async_wait(asio::use_awaitable);
+                }
+                if (server.active_connections() > 0) {
+                    spdlog::warn("drain timeout: closing {} connections", server.active_connections());
+                }
+                io.stop();
+            },
+            asio::detached);
+    }
+
+    Config config;
+    observability::MetricsRegistry metrics;
+    asio::io_context io;
+    storage::DbPool db;
+    asio::thread_pool cache_threads;  // hiredis is blocking: kept off the database threads
+    std::unique_ptr<cache::Cache> cache;
+    storage::AccountRepository accounts;
+    http::Router router;
+    http::Dispatcher dispatcher;
+    http::Server server;
+    std::chrono::seconds drain_timeout{10};
+};
+
+Application::Application(Config config) : parts_(std::make_unique<Parts>(std::move(config))) {}
+
+Application::~Application() = default;
+
+int Application::serve(const ServeOptions& options) {
+    auto& parts = *parts_;
+    parts.drain_timeout = options.drain_timeout;
+    for (const auto& name : parts.config.generated_secrets) {
+        spdlog::warn("INBOX_DEV_MODE: {} was not set; using a throwaway random value for this run only", name);
+    }
+    if (options.migrate) {
+        auto applied = parts.db.run_sync([](storage::DbConnection& db) {
+            return storage::apply_migrations(db.raw(), storage::embedded_migrations());
+        });
+        spdlog::info("migrations: {} applied, schema up to date", applied.size());
+    }
+
+    parts.server.start();
+    spdlog::info("listening on {}:{} with {} I/O threads, cache={}", parts.config.host, parts.server.port(),
+                 io_thread_count(parts.config), parts.cache->backend_name());
+    if (options.on_listening) options.on_listening(parts.server.port());
+
+    asio::signal_set signals(parts.io, SIGTERM, SIGINT);
+    signals.async_wait([&parts](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        spdlog::info("received signal {}", signal);
+        parts.drain(parts.drain_timeout);
+    });
+
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < io_thread_count(parts.config); ++i) threads.emplace_back([&parts] { parts.io.run(); });
+    parts.io.run();
+    for (auto& thread : threads) thread.join();
+    spdlog::info("drained, exiting");
+    return 0;
+}
+
+void Application::request_stop() {
+    asio::post(parts_->io, [parts = parts_.get()] { parts->drain(parts->drain_timeout); });
+}
+
+}  // namespace inbox::app

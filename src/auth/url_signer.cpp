@@ -1,0 +1,83 @@
+#include "inbox/auth/url_signer.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+
+#include "inbox/auth/hex.hpp"
+#include "inbox/auth/hmac.hpp"
+
+namespace inbox::auth {
+namespace {
+
+// Ten digits reach year 2286; more is not a date this server ever signs.
+constexpr std::size_t kMaxExpiresDigits = 10;
+
+Sha256Digest media_signature(std::string_view secret, std::string_view key, std::string_view expires) {
+    std::string message;
+    message.reserve(key.size() + 1 + expires.size());
+    message.append(key).append(1, '\n').append(expires);
+    return hmac_sha256(secret, message);
+}
+
+bool is_kept_in_path(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_' || c == '~' || c == '/';
+}
+
+std::string percent_encode_path(std::string_view key) {
+    constexpr std::string_view kHexDigits = "0123456789ABCDEF";
+    std::string encoded;
+    encoded.reserve(key.size());
+    for (const char c : key) {
+        if (is_kept_in_path(c)) {
+            encoded.push_back(c);
+        } else {
+            const auto byte = static_cast<unsigned char>(c);
+            encoded.push_back('%');
+            encoded.push_back(kHexDigits[byte >> 4]);
+            encoded.push_back(kHexDigits[byte & 0x0f]);
+        }
+    }
+    return encoded;
+}
+
+std::optional<std::int64_t> parse_expires(std::string_view text) {
+    if (text.empty() || text.size() > kMaxExpiresDigits) return std::nullopt;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+    }
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+}  // namespace
+
+std::string sign_media_path(std::string_view secret, std::string_view key, TimePoint expires) {
+    if (secret.empty()) throw std::invalid_argument("sign_media_path: empty secret");
+    if (key.empty()) throw std::invalid_argument("sign_media_path: empty key");
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(expires.time_since_epoch()).count();
+    if (seconds < 0) throw std::invalid_argument("sign_media_path: expires before the epoch");
+
+    const std::string expires_text = std::to_string(seconds);
+    return "/media/" + percent_encode_path(key) + "?expires=" + expires_text +
+           "&sig=" + to_hex(media_signature(secret, key, expires_text));
+}
+
+MediaUrlCheck verify_media_url(std::string_view secret, std::string_view key, std::string_view expires_param,
+                               std::string_view sig_param, TimePoint now) {
+    if (secret.empty()) throw std::invalid_argument("verify_media_url: empty secret");
+    const auto expires = parse_expires(expires_param);
+    Sha256Digest presented{};
+    if (key.empty() || !expires || !decode_hex(sig_param, presented)) return MediaUrlCheck::invalid_signature;
+    if (!digests_equal(media_signature(secret, key, expires_param), presented)) {
+        return MediaUrlCheck::invalid_signature;
+    }
+    if (now >= TimePoint{std::chrono::seconds{*expires}}) return MediaUrlCheck::expired;
+    return MediaUrlCheck::ok;
+}
+
+}  // namespace inbox::auth

@@ -1,0 +1,93 @@
+#include "inbox/http/dispatcher.hpp"
+
+#include "inbox/http/api_error.hpp"
+#include "inbox/http/responses.hpp"
+#include "inbox/observability/logging.hpp"
+#include "inbox/observability/metrics.hpp"
+#include "inbox/util/errors.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <spdlog/spdlog.h>
+
+namespace inbox::http {
+
+std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
+
+Dispatcher::Dispatcher(const Router& router, Authenticator authenticate, observability::MetricsRegistry& metrics)
+    : router_(router), authenticate_(std::move(authenticate)), metrics_(metrics) {}
+
+std::size_t Dispatcher::body_limit_for(Verb method, std::string_view target) const {
+    auto match = router_.match(method, target_path(target));
+    return match.kind == RouteMatch::Kind::found ? match.route->options.body_limit : kApiBodyLimit;
+}
+
+std::optional<std::string> Dispatcher::bearer_user(const Request& request, const RouteOptions& options) const {
+    auto authorization = request.header(Field::authorization);
+    if (!authorization.empty()) {
+        constexpr std::string_view kScheme = "Bearer ";
+        if (authorization.size() <= kScheme.size() ||
+            !boost::beast::iequals(authorization.substr(0, kScheme.size()), kScheme)) {
+            return std::nullopt;
+        }
+        return authenticate_(authorization.substr(kScheme.size()));
+    }
+    if (options.token_in_query) {
+        if (auto token = request.query_param("access_token")) return authenticate_(*token);
+    }
+    return std::nullopt;
+}
+
+boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
+    auto match = router_.match(request.method(), target_path(request.target()));
+    if (match.kind == RouteMatch::Kind::not_found) {
+        co_return error_response(ApiError::not_found("no route for " + std::string(target_path(request.target()))),
+                                 request.request_id);
+    }
+    if (match.kind == RouteMatch::Kind::method_not_allowed) {
+        auto response = error_response(
+            ApiError{Status::method_not_allowed, "method_not_allowed",
+                     std::string(beast_http::to_string(request.method())) + " is not allowed here"},
+            request.request_id);
+        response.message.set(Field::allow, match.allow);
+        co_return response;
+    }
+
+    const Route& route = *match.route;
+    request.route_template = route.path_template;
+    request.path_params = std::move(match.params);
+    try {
+        if (route.options.requires_auth) {
+            request.user_id = bearer_user(request, route.options);
+            if (!request.user_id) throw ApiError::unauthorized("missing or invalid bearer token");
+        }
+        co_return co_await route.handler(request);
+    } catch (const ApiError& error) {
+        co_return error_response(error, request.request_id);
+    } catch (const UnavailableError& error) {
+        spdlog::warn("request_id={} route={} unavailable: {}", request.request_id, route.path_template, error.what());
+        co_return error_response(ApiError::service_unavailable("a backing service is unavailable, retry shortly"),
+                                 request.request_id);
+    } catch (const std::exception& error) {
+        spdlog::error("request_id={} route={} internal error: {}", request.request_id, route.path_template,
+                      error.what());
+    }
+    co_return error_response(ApiError{Status::internal_server_error, "internal_error", "internal error"},
+                             request.request_id);
+}
+
+void Dispatcher::record(const Request& request, unsigned status, std::size_t response_bytes,
+                        std::chrono::steady_clock::duration elapsed) const {
+    auto method = std::string(beast_http::to_string(request.method()));
+    metrics_
+        .counter("inbox_http_requests_total", "HTTP requests by route template, method and status",
+                 {{"route", request.route_template}, {"method", method}, {"status", std::to_string(status)}})
+        .inc();
+    metrics_
+        .histogram("inbox_http_request_duration_seconds", "HTTP request latency by route template and method",
+                   {{"route", request.route_template}, {"method", method}})
+        .observe(std::chrono::duration<double>(elapsed).count());
+    observability::log_access({request.request_id, method, request.target(), request.route_template, status,
+                               response_bytes, elapsed, request.user_id.value_or("")});
+}
+
+}  // namespace inbox::http

@@ -1,0 +1,276 @@
+#include "inbox/http/server.hpp"
+
+#include "inbox/http/dispatcher.hpp"
+#include "inbox/http/request_id.hpp"
+#include "inbox/http/responses.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <unordered_map>
+
+namespace inbox::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using asio::use_awaitable;
+constexpr auto kTuple = asio::as_tuple(use_awaitable);
+
+namespace {
+
+struct Connection {
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    bool idle = true;  // waiting for the first byte of a request; only touched on the connection's strand
+};
+
+}  // namespace
+
+struct Server::State {
+    State(asio::io_context& io_context, const Dispatcher& dispatcher_ref, ServerOptions server_options)
+        : io(io_context), dispatcher(dispatcher_ref), options(std::move(server_options)), acceptor(asio::make_strand(io)) {}
+
+    asio::io_context& io;
+    const Dispatcher& dispatcher;
+    ServerOptions options;
+    tcp::acceptor acceptor;
+    std::atomic<bool> draining{false};
+    std::atomic<std::uint16_t> bound_port{0};
+
+    std::mutex mutex;
+    std::uint64_t next_connection_id = 0;
+    std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;
+
+    std::uint64_t add(std::shared_ptr<Connection> connection) {
+        std::lock_guard lock(mutex);
+        connections.emplace(++next_connection_id, std::move(connection));
+        return next_connection_id;
+    }
+    void remove(std::uint64_t id) {
+        std::lock_guard lock(mutex);
+        connections.erase(id);
+    }
+};
+
+namespace {
+
+// Sets the headers every response carries, then sizes the body.
+void finalize(Response& response, const Request& request, bool keep_alive) {
+    auto& message = response.message;
+    message.version(request.message.version() == 10 ? 10 : 11);
+    message.set("X-Request-Id", request.request_id);
+    message.keep_alive(keep_alive);
+    message.prepare_payload();
+    if (request.method() == Verb::head) {
+        auto length = message.body().size();
+        message.body().clear();
+        message.content_length(length);
+    }
+}
+
+// After an error that ends the connection, stop sending and discard what the client still sends for a moment, so
+// our response is read before the socket closes (closing with unread data would reset the connection).
+asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 16 * 1024> sink{};
+    stream.expires_after(std::chrono::seconds(1));
+    for (std::size_t discarded = 0; discarded < 8 * 1024 * 1024;) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+        if (ec) break;
+        discarded += n;
+    }
+    stream.close();
+}
+
+asio::awaitable<void> send_and_record(Server::State& state, beast::tcp_stream& stream, Request& request,
+                                      Response& response, bool keep_alive,
+                                      std::chrono::steady_clock::time_point started, beast::error_code& write_error) {
+    finalize(response, request, keep_alive);
+    stream.expires_after(state.options.write_timeout);
+    auto [ec, bytes] = co_await beast_http::async_write(stream, response.message, kTuple);
+    write_error = ec;
+    state.dispatcher.record(request, response.message.result_int(), bytes, std::chrono::steady_clock::now() - started);
+}
+
+// An error found while reading the request: answered, then the connection is closed.
+asio::awaitable<void> reject(Server::State& state, beast::tcp_stream& stream, Request& request, ApiError error,
+                             std::chrono::steady_clock::time_point started) {
+    auto response = error_response(error, request.request_id);
+    beast::error_code ignored;
+    co_await send_and_record(state, stream, request, response, false, started, ignored);
+    co_await linger_close(stream);
+}
+
+bool is_parse_error(const beast::error_code& ec) { return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category(); }
+
+asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std::shared_ptr<Connection> connection,
+                                       std::uint64_t id) {
+    auto& stream = connection->stream;
+    const auto& options = state->options;
+    beast::flat_buffer buffer;
+    for (;;) {
+        // Wait for the next request's first byte under the idle timeout (unless it already arrived pipelined).
+        if (buffer.size() == 0) {
+            if (state->draining) break;
+            connection->idle = true;
+            stream.expires_after(options.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+            connection->idle = false;
+            if (ec) break;
+            buffer.commit(n);
+        }
+        auto started = std::chrono::steady_clock::now();
+        Request request;
+
+        // A fresh parser per request (the 1.81 examples' reuse is a bug).
+        beast_http::request_parser<beast_http::string_body> parser;
+        parser.header_limit(8 * 1024);
+        parser.body_limit(kWebhookBodyLimit);
+        stream.expires_after(options.header_timeout);
+        auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
+        if (header_ec) {
+            request.request_id = accept_or_generate_request_id({});
+            if (header_ec == beast_http::error::header_limit) {
+                co_await reject(*state, stream, request,
+                                ApiError{Status::request_header_fields_too_large, "bad_request",
+                                         "request headers exceed 8 KiB"},
+                                started);
+            } else if (is_parse_error(header_ec) && header_ec != beast_http::error::end_of_stream &&
+                       header_ec != beast_http::error::partial_message) {
+                co_await reject(*state, stream, request, ApiError::bad_request("malformed HTTP request"), started);
+            }
+            break;  // timeout, reset or end of stream: nothing to answer
+        }
+
+        request.request_id = accept_or_generate_request_id(parser.get()["X-Request-Id"]);
+        auto limit = state->dispatcher.body_limit_for(parser.get().method(), parser.get().target());
+        if (parser.content_length() && *parser.content_length() > limit) {
+            request.message.base() = parser.get().base();
+            co_await reject(*state, stream, request,
+                            ApiError{Status::payload_too_large, "payload_too_large",
+                                     "request body exceeds " + std::to_string(limit) + " bytes"},
+                            started);
+            break;
+        }
+        parser.body_limit(limit);
+        if (!parser.is_done()) {
+            if (beast::iequals(parser.get()[Field::expect], "100-continue")) {
+                static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+                stream.expires_after(options.write_timeout);
+                auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
+                if (ec) break;
+            }
+            stream.expires_after(options.body_timeout);
+            auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
+            if (body_ec) {
+                request.message.base() = parser.get().base();
+                if (body_ec == beast_http::error::body_limit) {
+                    co_await reject(*state, stream, request,
+                                    ApiError{Status::payload_too_large, "payload_too_large",
+                                             "request body exceeds " + std::to_string(limit) + " bytes"},
+                                    started);
+                } else if (is_parse_error(body_ec) && body_ec != beast_http::error::end_of_stream &&
+                           body_ec != beast_http::error::partial_message) {
+                    co_await reject(*state, stream, request, ApiError::bad_request("malformed request body"),
+                                    started);
+                }
+                break;
+            }
+        }
+
+        request.message = parser.release();
+        auto response = co_await state->dispatcher.dispatch(request);
+        bool keep_alive = request.message.keep_alive() && !state->draining;
+        beast::error_code write_error;
+        co_await send_and_record(*state, stream, request, response, keep_alive, started, write_error);
+        if (write_error || !keep_alive) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+    state->remove(id);
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
+    for (;;) {
+        auto [ec, socket] = co_await state->acceptor.async_accept(asio::make_strand(state->io), kTuple);
+        if (ec) {
+            if (state->draining || ec == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
+            // Out of descriptors and similar: back off instead of spinning.
+            spdlog::warn("accept failed: {}", ec.message());
+            asio::steady_timer pause(state->acceptor.get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(kTuple);
+            continue;
+        }
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto connection = std::make_shared<Connection>(std::move(socket));
+        auto id = state->add(connection);
+        auto executor = connection->stream.get_executor();
+        asio::co_spawn(executor, serve_connection(state, std::move(connection), id), asio::detached);
+    }
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, const Dispatcher& dispatcher, ServerOptions options)
+    : state_(std::make_shared<State>(io, dispatcher, std::move(options))) {}
+
+Server::~Server() = default;
+
+void Server::start() {
+    auto address = asio::ip::make_address(state_->options.host);
+    tcp::endpoint endpoint(address, state_->options.port);
+    auto& acceptor = state_->acceptor;
+    try {
+        acceptor.open(endpoint.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        acceptor.bind(endpoint);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+    } catch (const boost::system::system_error& error) {
+        throw std::runtime_error("cannot listen on " + state_->options.host + ":" +
+                                 std::to_string(state_->options.port) + ": " + error.code().message());
+    }
+    state_->bound_port = acceptor.local_endpoint().port();
+    asio::co_spawn(acceptor.get_executor(), accept_loop(state_), asio::detached);
+}
+
+std::uint16_t Server::port() const noexcept { return state_->bound_port; }
+
+void Server::begin_drain() {
+    if (state_->draining.exchange(true)) return;
+    asio::post(state_->acceptor.get_executor(), [state = state_] {
+        beast::error_code ignored;
+        state->acceptor.close(ignored);
+    });
+    std::lock_guard lock(state_->mutex);
+    for (auto& [id, connection] : state_->connections) {
+        asio::post(connection->stream.get_executor(), [connection] {
+            if (connection->idle) connection->stream.socket().cancel();
+        });
+    }
+}
+
+bool Server::draining() const noexcept { return state_->draining; }
+
+std::size_t Server::active_connections() const noexcept {
+    std::lock_guard lock(state_->mutex);
+    return state_->connections.size();
+}
+
+}  // namespace inbox::http

@@ -1,0 +1,96 @@
+#include "inbox/storage/account_repository.hpp"
+
+#include "inbox/storage/db_pool.hpp"
+
+namespace inbox::storage {
+namespace {
+
+// The account columns an API answer may show, in the order read_account expects.
+#define INBOX_ACCOUNT_COLUMNS                                                                                  \
+    "a.id::text, a.name, a.phone_number_id, a.waba_id, a.display_phone_number, a.default_template_name, " \
+    "a.default_template_language"
+
+constexpr Query kAccountsOfUser{"accounts_of_user",
+                                "SELECT " INBOX_ACCOUNT_COLUMNS
+                                " FROM accounts a JOIN account_members m ON m.account_id = a.id"
+                                " WHERE m.user_id = $1 ORDER BY a.name, a.id"};
+constexpr Query kAllAccounts{"all_accounts", "SELECT " INBOX_ACCOUNT_COLUMNS " FROM accounts a ORDER BY a.created_at, a.id"};
+constexpr Query kInsertAccount{
+    "insert_account",
+    "INSERT INTO accounts (name, phone_number_id, waba_id, access_token, display_phone_number,"
+    " default_template_name, default_template_language) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text"};
+constexpr Query kInsertMember{"insert_member",
+                              "INSERT INTO account_members (user_id, account_id)"
+                              " SELECT $1, id FROM accounts WHERE id::text = $2"
+                              " ON CONFLICT DO NOTHING RETURNING 1"};
+constexpr Query kAccountExists{"account_exists", "SELECT 1 FROM accounts WHERE id::text = $1"};
+
+#undef INBOX_ACCOUNT_COLUMNS
+
+std::optional<std::string> optional_text(const pqxx::field& field) {
+    if (field.is_null()) return std::nullopt;
+    return field.as<std::string>();
+}
+
+domain::Account read_account(const pqxx::row& row) {
+    domain::Account account{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                            row[3].as<std::string>(), optional_text(row[4]), std::nullopt};
+    if (!row[5].is_null() && !row[6].is_null()) {
+        account.default_template = domain::TemplateRef{row[5].as<std::string>(), row[6].as<std::string>()};
+    }
+    return account;
+}
+
+std::vector<domain::Account> read_accounts(const pqxx::result& result) {
+    std::vector<domain::Account> accounts;
+    accounts.reserve(result.size());
+    for (const auto& row : result) accounts.push_back(read_account(row));
+    return accounts;
+}
+
+}  // namespace
+
+// Not a coroutine on purpose: GCC 12 miscompiles init-captures of coroutine parameters (docs/ARCHITECTURE.md).
+boost::asio::awaitable<std::vector<domain::Account>> AccountRepository::accounts_of_user(std::string user_id) {
+    return pool_.run([user_id = std::move(user_id)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        return read_accounts(db.exec(tx, kAccountsOfUser, user_id));
+    });
+}
+
+std::string AccountRepository::create(const domain::NewAccount& account) {
+    return pool_.run_sync([&](DbConnection& db) {
+        pqxx::work tx(db.raw());
+        std::optional<std::string> template_name, template_language;
+        if (account.default_template) {
+            template_name = account.default_template->name;
+            template_language = account.default_template->language;
+        }
+        auto id = db.exec(tx, kInsertAccount, account.name, account.phone_number_id, account.waba_id,
+                          account.access_token, nullable(account.display_phone_number), nullable(template_name),
+                          nullable(template_language))[0][0]
+                      .as<std::string>();
+        tx.commit();
+        return id;
+    });
+}
+
+std::vector<domain::Account> AccountRepository::list_all() {
+    return pool_.run_sync([](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        return read_accounts(db.exec(tx, kAllAccounts));
+    });
+}
+
+void AccountRepository::add_member(const std::string& account_id, const std::string& user_id) {
+    pool_.run_sync([&](DbConnection& db) {
+        pqxx::work tx(db.raw());
+        auto inserted = db.exec(tx, kInsertMember, user_id, account_id);
+        if (inserted.empty() && db.exec(tx, kAccountExists, account_id).empty()) {
+            throw AccountNotFound("account " + account_id + " does not exist");
+        }
+        tx.commit();
+    });
+}
+
+}  // namespace inbox::storage

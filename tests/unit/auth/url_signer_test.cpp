@@ -1,0 +1,115 @@
+#include "inbox/auth/url_signer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <stdexcept>
+
+namespace inbox::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kSecret = "media-url-secret";
+constexpr std::string_view kKey = "3f/3fa85f6457174562b3fc2c963f66afa6";
+const TimePoint kNow{std::chrono::seconds{1'800'000'000}};
+const TimePoint kExpires = kNow + 1h;
+
+struct SignedUrl {
+    std::string path;
+    std::string expires;
+    std::string sig;
+};
+
+// Splits "/media/<key>?expires=E&sig=S" the way the media route will read it.
+SignedUrl parse(std::string_view url) {
+    const auto query = url.find('?');
+    const auto amp = url.find('&', query);
+    SignedUrl parts{std::string{url.substr(0, query)}, std::string{url.substr(query + 1, amp - query - 1)},
+                    std::string{url.substr(amp + 1)}};
+    EXPECT_TRUE(parts.expires.starts_with("expires=")) << url;
+    EXPECT_TRUE(parts.sig.starts_with("sig=")) << url;
+    parts.expires.erase(0, 8);
+    parts.sig.erase(0, 4);
+    return parts;
+}
+
+TEST(UrlSigner, SignedUrlHasMediaPathExpiryAndHexSignature) {
+    const std::string url = sign_media_path(kSecret, kKey, kExpires);
+    EXPECT_EQ(url.substr(0, url.find('&')), "/media/3f/3fa85f6457174562b3fc2c963f66afa6?expires=1800003600");
+    const SignedUrl parts = parse(url);
+    EXPECT_EQ(parts.sig.size(), 64u);
+    EXPECT_EQ(parts.sig.find_first_not_of("0123456789abcdef"), std::string::npos);
+}
+
+TEST(UrlSigner, SignedUrlIsValidBeforeExpiry) {
+    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kNow), MediaUrlCheck::ok);
+    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kExpires - 1ms), MediaUrlCheck::ok);
+}
+
+TEST(UrlSigner, SignedUrlExpiresAtItsExpiry) {
+    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kExpires), MediaUrlCheck::expired);
+    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kExpires + 24h), MediaUrlCheck::expired);
+}
+
+TEST(UrlSigner, TamperedKeyIsInvalid) {
+    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    EXPECT_EQ(verify_media_url(kSecret, "3f/another-object", url.expires, url.sig, kNow),
+              MediaUrlCheck::invalid_signature);
+}
+
+TEST(UrlSigner, TamperedExpiresIsInvalid) {
+    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    EXPECT_EQ(verify_media_url(kSecret, kKey, "1900000000", url.sig, kNow), MediaUrlCheck::invalid_signature);
+    EXPECT_EQ(verify_media_url(kSecret, kKey, "0" + url.expires, url.sig, kNow), MediaUrlCheck::invalid_signature);
+}
+
+TEST(UrlSigner, ForgedExpiredUrlIsInvalidNotExpired) {
+    const SignedUrl url = parse(sign_media_path("another-secret", kKey, kExpires));
+    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kExpires + 1h), MediaUrlCheck::invalid_signature);
+}
+
+TEST(UrlSigner, KeyAndExpiresCannotBeShiftedAcrossTheSeparator) {
+    // key "a1" + expires "23" must not sign the same message as key "a" + expires "123".
+    const SignedUrl url = parse(sign_media_path(kSecret, "a1", TimePoint{std::chrono::seconds{23}}));
+    EXPECT_EQ(verify_media_url(kSecret, "a", "123", url.sig, TimePoint{}), MediaUrlCheck::invalid_signature);
+}
+
+TEST(UrlSigner, MalformedExpiresIsInvalidSignature) {
+    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    for (const std::string_view expires :
+         {"", "-1", "+1800003600", "1800003600.0", "18000O3600", " 1800003600", "99999999999999999999"}) {
+        EXPECT_EQ(verify_media_url(kSecret, kKey, expires, url.sig, kNow), MediaUrlCheck::invalid_signature) << expires;
+    }
+}
+
+TEST(UrlSigner, MalformedSignatureIsInvalid) {
+    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    for (const std::string& sig : {std::string{}, url.sig.substr(0, 62), url.sig + "00", "z" + url.sig.substr(1)}) {
+        EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, sig, kNow), MediaUrlCheck::invalid_signature) << sig;
+    }
+}
+
+TEST(UrlSigner, UpperCaseSignatureIsAccepted) {
+    SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    for (char& c : url.sig) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kNow), MediaUrlCheck::ok);
+}
+
+TEST(UrlSigner, KeyIsPercentEncodedInPathButSignedDecoded) {
+    const std::string url = sign_media_path(kSecret, "a b?c&d", kExpires);
+    EXPECT_TRUE(url.starts_with("/media/a%20b%3Fc%26d?expires=")) << url;
+    const SignedUrl parts = parse(url);
+    EXPECT_EQ(verify_media_url(kSecret, "a b?c&d", parts.expires, parts.sig, kNow), MediaUrlCheck::ok);
+}
+
+TEST(UrlSigner, EmptySecretOrKeyIsABug) {
+    EXPECT_THROW(sign_media_path("", kKey, kExpires), std::invalid_argument);
+    EXPECT_THROW(sign_media_path(kSecret, "", kExpires), std::invalid_argument);
+    EXPECT_THROW(verify_media_url("", kKey, "1", "00", kNow), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace inbox::auth
