@@ -2,6 +2,7 @@
 
 #include "inbox/api/account_routes.hpp"
 #include "inbox/api/operations_routes.hpp"
+#include "inbox/api/webhook_routes.hpp"
 #include "inbox/auth/jwt.hpp"
 #include "inbox/cache/make_cache.hpp"
 #include "inbox/http/dispatcher.hpp"
@@ -11,6 +12,8 @@
 #include "inbox/storage/account_repository.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/migrations.hpp"
+#include "inbox/storage/webhook_event_repository.hpp"
+#include "inbox/services/webhook_ingestor.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -49,6 +52,10 @@ struct Application::Parts {
           cache_threads(2),
           cache(cache::make_cache(config.redis_url, cache_threads, metrics)),
           accounts(db),
+          webhook_events(db),
+          ingestor(io.get_executor(),
+                   [this](std::vector<std::string> bodies) { return webhook_events.insert_batch(std::move(bodies)); },
+                   metrics),
           dispatcher(router, make_authenticator(config.jwt_secret), metrics),
           server(io, dispatcher,
                  http::ServerOptions{.host = config.host, .port = config.port}) {
@@ -58,6 +65,9 @@ struct Application::Parts {
                      .draining = [this] { return server.draining(); },
                      .metrics = &metrics});
         api::register_account_routes(router, accounts);
+        api::register_webhook_routes(router, ingestor,
+                                     {.app_secrets = config.whatsapp_app_secrets,
+                                      .verify_token = config.whatsapp_verify_token});
     }
 
     static http::Authenticator make_authenticator(std::string secret) {
@@ -97,6 +107,8 @@ struct Application::Parts {
     asio::thread_pool cache_threads;  // hiredis is blocking: kept off the database threads
     std::unique_ptr<cache::Cache> cache;
     storage::AccountRepository accounts;
+    storage::WebhookEventRepository webhook_events;
+    services::WebhookIngestor ingestor;
     http::Router router;
     http::Dispatcher dispatcher;
     http::Server server;
@@ -120,17 +132,18 @@ int Application::serve(const ServeOptions& options) {
         spdlog::info("migrations: {} applied, schema up to date", applied.size());
     }
 
-    parts.server.start();
-    spdlog::info("listening on {}:{} with {} I/O threads, cache={}", parts.config.host, parts.server.port(),
-                 io_thread_count(parts.config), parts.cache->backend_name());
-    if (options.on_listening) options.on_listening(parts.server.port());
-
+    // Installed before the server listens: a SIGTERM right after "listening on" must drain, not kill the process.
     asio::signal_set signals(parts.io, SIGTERM, SIGINT);
     signals.async_wait([&parts](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         spdlog::info("received signal {}", signal);
         parts.drain(parts.drain_timeout);
     });
+
+    parts.server.start();
+    spdlog::info("listening on {}:{} with {} I/O threads, cache={}", parts.config.host, parts.server.port(),
+                 io_thread_count(parts.config), parts.cache->backend_name());
+    if (options.on_listening) options.on_listening(parts.server.port());
 
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < io_thread_count(parts.config); ++i) threads.emplace_back([&parts] { parts.io.run(); });

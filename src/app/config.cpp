@@ -167,6 +167,12 @@ Config load_config(const EnvLookup& lookup, bool require_server_secrets) {
         config.media_url_secret = required_secret(env, "MEDIA_URL_SECRET", 32, config.dev_mode, generated);
         config.whatsapp_verify_token = required_secret(env, "WHATSAPP_VERIFY_TOKEN", 8, config.dev_mode, generated);
         config.whatsapp_app_secrets = split_list(required_secret(env, "WHATSAPP_APP_SECRET", 8, config.dev_mode, generated));
+        // The length rule holds for each secret of the list, not just the whole value.
+        bool usable = !config.whatsapp_app_secrets.empty();
+        for (const auto& secret : config.whatsapp_app_secrets) usable = usable && secret.size() >= 8;
+        if (!usable) {
+            throw ConfigError("WHATSAPP_APP_SECRET: each comma-separated secret must be at least 8 characters");
+        }
     }
     return config;
 }
