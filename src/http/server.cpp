@@ -140,7 +140,9 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
         // A fresh parser per request (the 1.81 examples' reuse is a bug).
         beast_http::request_parser<beast_http::string_body> parser;
         parser.header_limit(8 * 1024);
-        parser.body_limit(kWebhookBodyLimit);
+        // No limit while reading the header: Beast would fail the header read itself (→ 400) on a Content-Length
+        // over its limit. The route's limit is checked below (→ 413) and set before the body is read.
+        parser.body_limit(boost::none);
         stream.expires_after(options.header_timeout);
         auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
         if (header_ec) {
