@@ -13,7 +13,10 @@
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/migrations.hpp"
 #include "inbox/storage/webhook_event_repository.hpp"
+#include "inbox/services/event_bus.hpp"
 #include "inbox/services/webhook_ingestor.hpp"
+#include "inbox/services/webhook_processor.hpp"
+#include "inbox/storage/inbound_repository.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -56,6 +59,8 @@ struct Application::Parts {
           ingestor(io.get_executor(),
                    [this](std::vector<std::string> bodies) { return webhook_events.insert_batch(std::move(bodies)); },
                    metrics),
+          inbound(db),
+          processor(io.get_executor(), webhook_events, inbound, *cache, events_bus, metrics),
           dispatcher(router, make_authenticator(config.jwt_secret), metrics),
           server(io, dispatcher,
                  http::ServerOptions{.host = config.host, .port = config.port}) {
@@ -67,7 +72,8 @@ struct Application::Parts {
         api::register_account_routes(router, accounts);
         api::register_webhook_routes(router, ingestor,
                                      {.app_secrets = config.whatsapp_app_secrets,
-                                      .verify_token = config.whatsapp_verify_token});
+                                      .verify_token = config.whatsapp_verify_token,
+                                      .on_committed = [this](std::int64_t id) { processor.enqueue(id); }});
     }
 
     static http::Authenticator make_authenticator(std::string secret) {
@@ -83,6 +89,7 @@ struct Application::Parts {
         if (server.draining()) return;
         spdlog::info("draining: no new connections, finishing in-flight requests");
         server.begin_drain();
+        processor.stop();
         asio::co_spawn(
             io,
             [this, timeout]() -> asio::awaitable<void> {
@@ -109,6 +116,9 @@ struct Application::Parts {
     storage::AccountRepository accounts;
     storage::WebhookEventRepository webhook_events;
     services::WebhookIngestor ingestor;
+    storage::InboundRepository inbound;
+    services::EventBus events_bus;
+    services::WebhookProcessor processor;
     http::Router router;
     http::Dispatcher dispatcher;
     http::Server server;
@@ -141,6 +151,7 @@ int Application::serve(const ServeOptions& options) {
     });
 
     parts.server.start();
+    parts.processor.start_sweeper();
     spdlog::info("listening on {}:{} with {} I/O threads, cache={}", parts.config.host, parts.server.port(),
                  io_thread_count(parts.config), parts.cache->backend_name());
     if (options.on_listening) options.on_listening(parts.server.port());

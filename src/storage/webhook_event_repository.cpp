@@ -12,7 +12,73 @@ constexpr Query kInsertWebhookEvents{
     " SELECT body FROM unnest($1::text[]) WITH ORDINALITY AS batch(body, position) ORDER BY position"
     " RETURNING id"};
 
+// A claim lasts 60 s: an instance that dies mid-event releases it to the sweeper of another.
+constexpr Query kClaimEvents{
+    "claim_webhook_events",
+    "UPDATE webhook_events SET status = 'processing', attempts = attempts + 1,"
+    "   locked_until = now() + interval '60 seconds'"
+    " WHERE id IN (SELECT id FROM webhook_events"
+    "              WHERE status IN ('pending', 'processing') AND next_attempt_at <= now()"
+    "                AND (locked_until IS NULL OR locked_until < now())"
+    "                AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))"
+    "              ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    " RETURNING id, body, attempts, extract(epoch FROM received_at)::double precision"};
+
+constexpr Query kFinishEvent{"finish_webhook_event",
+                             "UPDATE webhook_events SET status = $2, processed_at = now(), locked_until = NULL,"
+                             "   last_error = $3 WHERE id = $1"};
+
+constexpr Query kRetryEvent{
+    "retry_webhook_event",
+    "UPDATE webhook_events SET status = CASE WHEN attempts >= $4 THEN 'failed' ELSE 'pending' END,"
+    "   next_attempt_at = now() + make_interval(secs => $3), locked_until = NULL, last_error = $2"
+    " WHERE id = $1"};
+
+std::string to_pg_bigint_array(const std::vector<std::int64_t>& ids) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+    return out + "}";
+}
+
 }  // namespace
+
+boost::asio::awaitable<std::vector<WebhookEventRepository::ClaimedEvent>> WebhookEventRepository::claim(
+    std::vector<std::int64_t> ids, std::size_t limit) {
+    return pool_.run([ids = std::move(ids), limit](DbConnection& db) {
+        pqxx::work tx(db.raw());
+        std::optional<std::string> filter;
+        if (!ids.empty()) filter = to_pg_bigint_array(ids);
+        auto rows = db.exec(tx, kClaimEvents, nullable(filter), static_cast<long long>(limit));
+        tx.commit();
+        std::vector<ClaimedEvent> events;
+        for (const auto& row : rows) {
+            events.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(), row[2].as<int>(), row[3].as<double>()});
+        }
+        return events;
+    });
+}
+
+boost::asio::awaitable<void> WebhookEventRepository::finish(std::int64_t id, Outcome outcome, std::string note) {
+    auto run = pool_.run([id, outcome, note = std::move(note)](DbConnection& db) {
+        pqxx::work tx(db.raw());
+        std::optional<std::string> last_error;
+        if (!note.empty()) last_error = note;
+        db.exec(tx, kFinishEvent, id, std::string(outcome == Outcome::processed ? "processed" : "ignored"),
+                nullable(last_error));
+        tx.commit();
+    });
+    return [](auto awaitable) -> boost::asio::awaitable<void> { co_await std::move(awaitable); }(std::move(run));
+}
+
+boost::asio::awaitable<void> WebhookEventRepository::retry_later(std::int64_t id, std::string error,
+                                                                 std::chrono::seconds delay, int max_attempts) {
+    auto run = pool_.run([id, error = std::move(error), delay, max_attempts](DbConnection& db) {
+        pqxx::work tx(db.raw());
+        db.exec(tx, kRetryEvent, id, error, static_cast<double>(delay.count()), max_attempts);
+        tx.commit();
+    });
+    return [](auto awaitable) -> boost::asio::awaitable<void> { co_await std::move(awaitable); }(std::move(run));
+}
 
 // Not a coroutine on purpose (GCC 12, see docs/ARCHITECTURE.md).
 boost::asio::awaitable<std::vector<std::int64_t>> WebhookEventRepository::insert_batch(std::vector<std::string> bodies) {

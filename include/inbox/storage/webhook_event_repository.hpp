@@ -2,6 +2,7 @@
 // The durable webhook inbox: raw deliveries are committed here before Meta gets its 200.
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,6 +17,21 @@ public:
 
     // One multi-row INSERT and one commit for the whole batch (group commit). Answers the new ids in batch order.
     boost::asio::awaitable<std::vector<std::int64_t>> insert_batch(std::vector<std::string> bodies);
+
+    struct ClaimedEvent {
+        std::int64_t id;
+        std::string body;
+        int attempts;           // including this one
+        double received_at;     // unix seconds, for the processing-lag histogram
+    };
+    // Claims events for processing (FOR UPDATE SKIP LOCKED, so several instances share the work). With ids: only
+    // those (the fast path right after commit); without: any due event (the sweeper: crashes, restarts, retries).
+    boost::asio::awaitable<std::vector<ClaimedEvent>> claim(std::vector<std::int64_t> ids, std::size_t limit);
+    enum class Outcome { processed, ignored };
+    boost::asio::awaitable<void> finish(std::int64_t id, Outcome outcome, std::string note);
+    // Back to pending after `delay`, or failed for good once attempts reach max_attempts.
+    boost::asio::awaitable<void> retry_later(std::int64_t id, std::string error, std::chrono::seconds delay,
+                                             int max_attempts);
 
 private:
     DbPool& pool_;

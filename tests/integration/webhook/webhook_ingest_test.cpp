@@ -1,18 +1,10 @@
 // POST /webhook/whatsapp over real sockets into a real Postgres: signature, JSON check, body limit, durable
 // commit before the 200, group commit under concurrency, 503 when the database is down.
-#include "inbox/api/webhook_routes.hpp"
 #include "inbox/auth/webhook_signature.hpp"
-#include "inbox/http/dispatcher.hpp"
-#include "inbox/http/router.hpp"
-#include "inbox/http/server.hpp"
-#include "inbox/observability/metrics.hpp"
-#include "inbox/services/webhook_ingestor.hpp"
-#include "inbox/storage/db_pool.hpp"
-#include "inbox/storage/webhook_event_repository.hpp"
 #include "raw_http.hpp"
 #include "test_database.hpp"
+#include "webhook_test_server.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -23,59 +15,12 @@ namespace inbox {
 namespace {
 
 using testing::RawResponse;
+using testing::WebhookServer;
+using testing::fixture;
 using testing::http_request;
-
-constexpr const char* kSecret = "test-app-secret";
-constexpr const char* kOtherAppSecret = "second-app-secret";
-
-// The webhook routes on a real server, wired as the application wires them.
-class WebhookServer {
-public:
-    explicit WebhookServer(const std::string& database_url)
-        : pool_({.url = database_url, .size = 4}, metrics_),
-          events_(pool_),
-          ingestor_(io_.get_executor(),
-                    [this](std::vector<std::string> bodies) { return events_.insert_batch(std::move(bodies)); },
-                    metrics_),
-          dispatcher_(router_, [](std::string_view) { return std::nullopt; }, metrics_),
-          server_(io_, dispatcher_, {.host = "127.0.0.1", .port = 0}) {
-        api::register_webhook_routes(router_, ingestor_,
-                                     {.app_secrets = {kSecret, kOtherAppSecret},
-                                      .verify_token = "verify-me",
-                                      .on_committed = [this](std::int64_t) { ++committed_; }});
-        server_.start();
-        for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-    }
-    ~WebhookServer() {
-        io_.stop();
-        for (auto& thread : threads_) thread.join();
-    }
-
-    std::uint16_t port() const { return server_.port(); }
-    int committed() const { return committed_; }
-    std::string metrics() const { return metrics_.render_prometheus(); }
-
-private:
-    observability::MetricsRegistry metrics_;
-    boost::asio::io_context io_;
-    storage::DbPool pool_;
-    storage::WebhookEventRepository events_;
-    services::WebhookIngestor ingestor_;
-    http::Router router_;
-    http::Dispatcher dispatcher_;
-    http::Server server_;
-    std::atomic<int> committed_{0};
-    std::vector<std::thread> threads_;
-};
-
-RawResponse post_webhook(std::uint16_t port, const std::string& body, const std::string& signature) {
-    return http_request(port, "POST", "/webhook/whatsapp",
-                        {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", signature}}, body);
-}
-
-std::string fixture(const std::string& name) {
-    return testing::read_file(testing::fixtures_dir() + "/webhooks/" + name);
-}
+using testing::kOtherAppSecret;
+using testing::kSecret;
+using testing::post_webhook;
 
 class WebhookIngestTest : public ::testing::Test {
 protected:

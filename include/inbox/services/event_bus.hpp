@@ -1,0 +1,35 @@
+#pragma once
+// In-process publish/subscribe for live updates (message.created, message.updated, conversation.updated). The SSE
+// endpoint subscribes per client; webhook processing and sends publish after their transaction commits.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace inbox::services {
+
+struct LiveEvent {
+    std::string account_id;
+    std::string type;  // "message.created" | "message.updated" | "conversation.updated"
+    nlohmann::json data;
+};
+
+class EventBus {
+public:
+    using Listener = std::function<void(const LiveEvent&)>;
+
+    // Listeners must not block: they run on the publisher's thread.
+    std::uint64_t subscribe(Listener listener);
+    void unsubscribe(std::uint64_t id);
+    void publish(const LiveEvent& event) const;
+
+private:
+    mutable std::mutex mutex_;
+    std::uint64_t next_id_ = 0;
+    std::map<std::uint64_t, Listener> listeners_;
+};
+
+}  // namespace inbox::services

@@ -1,0 +1,61 @@
+#pragma once
+// Background processing of committed webhook deliveries (at-least-once, idempotent):
+//   - the fast path: ids posted right after their commit are claimed and processed by a bounded set of workers;
+//   - the sweeper: every second, due events nobody holds (crash, restart, another instance died, retries) are
+//     claimed with SKIP LOCKED, so several instances share the work.
+// A failing event is retried with exponential back-off and finally marked failed; it never blocks the others.
+#include "inbox/storage/inbound_repository.hpp"
+#include "inbox/storage/webhook_event_repository.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace inbox::cache {
+class Cache;
+}
+namespace inbox::observability {
+class MetricsRegistry;
+}
+
+namespace inbox::services {
+
+class EventBus;
+
+struct WebhookProcessorOptions {
+    std::size_t workers = 4;
+    std::size_t claim_batch = 32;
+    std::chrono::milliseconds sweep_interval{1000};
+    int max_attempts = 8;
+};
+
+class WebhookProcessor {
+public:
+    WebhookProcessor(boost::asio::any_io_executor executor, storage::WebhookEventRepository& events,
+                     storage::InboundRepository& inbound, cache::Cache& cache, EventBus& bus,
+                     observability::MetricsRegistry& metrics, WebhookProcessorOptions options = {});
+    ~WebhookProcessor();
+    WebhookProcessor(const WebhookProcessor&) = delete;
+    WebhookProcessor& operator=(const WebhookProcessor&) = delete;
+
+    // Fast path after a commit. Never blocks; if the process dies first, the sweeper takes the event.
+    void enqueue(std::int64_t event_id);
+    void start_sweeper();
+    void stop();
+    std::size_t queue_depth() const;
+
+    struct State;
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+// Back-off before attempt n+1: 2^n seconds, at most 5 minutes.
+std::chrono::seconds webhook_retry_delay(int attempts);
+
+}  // namespace inbox::services

@@ -1,0 +1,206 @@
+#include "inbox/services/webhook_processor.hpp"
+
+#include "inbox/cache/cache.hpp"
+#include "inbox/domain/webhook_payload.hpp"
+#include "inbox/observability/metrics.hpp"
+#include "inbox/services/event_bus.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+
+namespace inbox::services {
+namespace asio = boost::asio;
+using storage::WebhookEventRepository;
+
+std::chrono::seconds webhook_retry_delay(int attempts) {
+    auto exponent = std::clamp(attempts, 0, 9);
+    return std::min(std::chrono::seconds(1LL << exponent), std::chrono::seconds(300));
+}
+
+struct WebhookProcessor::State : std::enable_shared_from_this<State> {
+    State(asio::any_io_executor io_executor, WebhookEventRepository& event_repository,
+          storage::InboundRepository& inbound_repository, cache::Cache& cache_ref, EventBus& event_bus,
+          observability::MetricsRegistry& metrics, WebhookProcessorOptions processor_options)
+        : executor(std::move(io_executor)),
+          events(event_repository),
+          inbound(inbound_repository),
+          cache(cache_ref),
+          bus(event_bus),
+          options(processor_options),
+          sweep_timer(executor),
+          processed(outcome_counter(metrics, "processed")),
+          ignored(outcome_counter(metrics, "ignored")),
+          retried(outcome_counter(metrics, "retried")),
+          lag(metrics.histogram("inbox_webhook_processing_lag_seconds",
+                                "Time from a delivery's commit to the end of its processing")) {
+        metrics.gauge_callback("inbox_webhook_processing_queue_depth", "Committed deliveries waiting for a worker", {},
+                               [this] { return static_cast<double>(depth()); });
+    }
+
+    static observability::Counter& outcome_counter(observability::MetricsRegistry& metrics, const char* outcome) {
+        return metrics.counter("inbox_webhook_events_total", "Webhook deliveries by processing outcome",
+                               {{"outcome", outcome}});
+    }
+
+    std::size_t depth() const {
+        std::lock_guard lock(mutex);
+        return pending.size();
+    }
+
+    void enqueue(std::int64_t id) {
+        {
+            std::lock_guard lock(mutex);
+            pending.push_back(id);
+            if (active_workers >= options.workers || stopped) return;
+            ++active_workers;
+        }
+        // Outside the lock: co_spawn may start the worker inline, and the worker takes the lock.
+        asio::co_spawn(executor, work(shared_from_this()), asio::detached);
+    }
+
+    std::vector<std::int64_t> take_batch() {
+        std::lock_guard lock(mutex);
+        std::vector<std::int64_t> ids;
+        while (!pending.empty() && ids.size() < options.claim_batch && !stopped) {
+            ids.push_back(pending.front());
+            pending.pop_front();
+        }
+        if (ids.empty()) --active_workers;
+        return ids;
+    }
+
+    static asio::awaitable<void> work(std::shared_ptr<State> self) {
+        for (;;) {
+            auto ids = self->take_batch();
+            if (ids.empty()) co_return;
+            std::vector<WebhookEventRepository::ClaimedEvent> claimed;
+            try {
+                claimed = co_await self->events.claim(ids, ids.size());
+            } catch (const std::exception& error) {
+                // Still committed: the sweeper retries them once the database answers again.
+                spdlog::warn("webhook: claiming {} events failed: {}", ids.size(), error.what());
+            }
+            for (auto& event : claimed) co_await process(self, std::move(event));
+        }
+    }
+
+    static asio::awaitable<void> sweep(std::shared_ptr<State> self) {
+        while (!self->stopped) {
+            std::vector<WebhookEventRepository::ClaimedEvent> claimed;
+            try {
+                claimed = co_await self->events.claim({}, self->options.claim_batch);
+            } catch (const std::exception& error) {
+                spdlog::warn("webhook sweeper: {}", error.what());
+            }
+            for (auto& event : claimed) co_await process(self, std::move(event));
+            if (claimed.size() < self->options.claim_batch) {
+                self->sweep_timer.expires_after(self->options.sweep_interval);
+                boost::system::error_code ignored_error;
+                co_await self->sweep_timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored_error));
+            }
+        }
+    }
+
+    static asio::awaitable<void> process(std::shared_ptr<State> self, WebhookEventRepository::ClaimedEvent event) {
+        std::string failure;
+        try {
+            co_await handle(*self, event);
+        } catch (const std::exception& error) {
+            failure = error.what();
+        }
+        if (failure.empty()) co_return;
+        self->retried.inc();
+        spdlog::warn("webhook event {} attempt {} failed: {}", event.id, event.attempts, failure);
+        try {
+            co_await self->events.retry_later(event.id, failure, webhook_retry_delay(event.attempts),
+                                              self->options.max_attempts);
+        } catch (const std::exception& error) {
+            // The claim expires and the sweeper takes the event again.
+            spdlog::warn("webhook event {}: could not schedule the retry: {}", event.id, error.what());
+        }
+    }
+
+    static asio::awaitable<void> handle(State& self, const WebhookEventRepository::ClaimedEvent& event) {
+        auto delivery = domain::normalize_webhook(nlohmann::json::parse(event.body));
+        bool handled = false;
+        std::string notes;
+        for (auto& change : delivery.account_changes) {
+            auto phone_number_id = change.phone_number_id;
+            auto stored = co_await self.inbound.store(std::move(change));
+            if (!stored) {
+                notes += "unknown phone_number_id " + phone_number_id + "; ";
+                continue;
+            }
+            handled = true;
+            co_await self.after_commit(*stored);
+        }
+        for (auto& template_change : delivery.template_status_changes) {
+            co_await self.inbound.store_template_status(std::move(template_change));
+            handled = true;
+        }
+        for (const auto& ignored_change : delivery.ignored) notes += ignored_change.reason + "; ";
+        co_await self.events.finish(event.id, handled ? WebhookEventRepository::Outcome::processed
+                                                      : WebhookEventRepository::Outcome::ignored,
+                                    notes);
+        (handled ? self.processed : self.ignored).inc();
+        auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        self.lag.observe(std::max(0.0, now - event.received_at));
+    }
+
+    // After the transaction committed: stale cache entries go, live clients hear about it.
+    asio::awaitable<void> after_commit(const storage::StoredChange& stored) {
+        for (const auto& conversation_id : stored.touched_conversation_ids) {
+            co_await cache.erase(std::string(cache::kKeyVersion) + "free_window:" + conversation_id);
+            co_await cache.erase(std::string(cache::kKeyVersion) + "conversation:" + conversation_id);
+            bus.publish({stored.account_id, "conversation.updated", {{"id", conversation_id}}});
+        }
+        for (const auto& id : stored.created_message_ids) {
+            bus.publish({stored.account_id, "message.created", {{"id", id}}});
+        }
+        for (const auto& id : stored.updated_message_ids) {
+            bus.publish({stored.account_id, "message.updated", {{"id", id}}});
+        }
+    }
+
+    asio::any_io_executor executor;
+    WebhookEventRepository& events;
+    storage::InboundRepository& inbound;
+    cache::Cache& cache;
+    EventBus& bus;
+    WebhookProcessorOptions options;
+    asio::steady_timer sweep_timer;
+    observability::Counter& processed;
+    observability::Counter& ignored;
+    observability::Counter& retried;
+    observability::Histogram& lag;
+    mutable std::mutex mutex;
+    std::deque<std::int64_t> pending;
+    std::size_t active_workers = 0;
+    std::atomic<bool> stopped{false};
+};
+
+WebhookProcessor::WebhookProcessor(asio::any_io_executor executor, WebhookEventRepository& events,
+                                   storage::InboundRepository& inbound, cache::Cache& cache, EventBus& bus,
+                                   observability::MetricsRegistry& metrics, WebhookProcessorOptions options)
+    : state_(std::make_shared<State>(std::move(executor), events, inbound, cache, bus, metrics, options)) {}
+
+WebhookProcessor::~WebhookProcessor() { stop(); }
+
+void WebhookProcessor::enqueue(std::int64_t event_id) { state_->enqueue(event_id); }
+
+void WebhookProcessor::start_sweeper() { asio::co_spawn(state_->executor, State::sweep(state_), asio::detached); }
+
+void WebhookProcessor::stop() {
+    state_->stopped = true;
+    asio::post(state_->sweep_timer.get_executor(), [state = state_] { state->sweep_timer.cancel(); });
+}
+
+std::size_t WebhookProcessor::queue_depth() const { return state_->depth(); }
+
+}  // namespace inbox::services

@@ -1,0 +1,229 @@
+#include "inbox/storage/inbound_repository.hpp"
+
+#include "inbox/storage/db_pool.hpp"
+
+#include <chrono>
+#include <map>
+
+namespace inbox::storage {
+namespace {
+
+constexpr Query kAccountByPhoneNumberId{"inbound_account_by_phone",
+                                        "SELECT id::text FROM accounts WHERE phone_number_id = $1"};
+
+// profile_name follows WhatsApp; `name` belongs to the agents and is never written here.
+constexpr Query kUpsertContact{
+    "inbound_upsert_contact",
+    "INSERT INTO contacts (account_id, wa_id, profile_name) VALUES ($1::uuid, $2, $3)"
+    " ON CONFLICT (account_id, wa_id) DO UPDATE SET"
+    "   profile_name = coalesce(EXCLUDED.profile_name, contacts.profile_name),"
+    "   updated_at = CASE WHEN EXCLUDED.profile_name IS DISTINCT FROM contacts.profile_name"
+    "                     AND EXCLUDED.profile_name IS NOT NULL THEN now() ELSE contacts.updated_at END"
+    " RETURNING id::text"};
+
+// Race-free get-or-create: the partial unique index allows one open conversation per contact; the no-op update
+// returns the existing row and locks it until commit, which also serialises its counters.
+constexpr Query kOpenConversation{
+    "inbound_open_conversation",
+    "INSERT INTO conversations (account_id, contact_id) VALUES ($1::uuid, $2::uuid)"
+    " ON CONFLICT (contact_id) WHERE status = 'open' DO UPDATE SET status = 'open'"
+    " RETURNING id::text"};
+
+constexpr Query kInsertInboundMessage{
+    "inbound_insert_message",
+    "INSERT INTO messages (account_id, conversation_id, wa_message_id, direction, type, body, content, status, error,"
+    "                      reply_to_wa_message_id, timestamp, media_id, media_mime_type, media_filename, media_state)"
+    " VALUES ($1::uuid, $2::uuid, $3, 'inbound', $4, $5, $6::jsonb, 'received', $7::jsonb, $8,"
+    "         to_timestamp($9::double precision), $10::text, $11::text, $12::text,"
+    "         CASE WHEN $10::text IS NULL THEN NULL ELSE 'pending' END)"
+    " ON CONFLICT (account_id, wa_message_id) DO NOTHING RETURNING id::text"};
+
+// Counters move only for a row really inserted; the preview follows the newest message by Meta's time.
+constexpr Query kTouchConversation{
+    "inbound_touch_conversation",
+    "UPDATE conversations SET"
+    "   last_message_at = greatest(last_message_at, to_timestamp($2::double precision)),"
+    "   last_message_preview = CASE WHEN last_message_at IS NULL OR to_timestamp($2::double precision) >= last_message_at"
+    "                               THEN $3 ELSE last_message_preview END,"
+    "   last_inbound_at = greatest(last_inbound_at, to_timestamp($2::double precision)),"
+    "   unread_count = unread_count + 1, updated_at = now()"
+    " WHERE id = $1::uuid"};
+
+constexpr Query kQueueMediaDownload{
+    "inbound_queue_media_download",
+    "INSERT INTO jobs (kind, account_id, payload, dedupe_key)"
+    " VALUES ('media_download', $1::uuid, jsonb_build_object('message_id', $2::text), $2::text)"
+    " ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'running') DO NOTHING"};
+
+// Serialises the status path and the send path for one wamid (see attach_wamid).
+constexpr Query kLockWamid{"inbound_lock_wamid", "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))"};
+
+// Status only moves forward (message_status_rank); an error is recorded whenever Meta reports one, even when the
+// status itself stays (a `failed` arriving after `read`).
+constexpr Query kApplyStatus{
+    "inbound_apply_status",
+    "UPDATE messages SET"
+    "   status = CASE WHEN message_status_rank(status) < message_status_rank($3) THEN $3 ELSE status END,"
+    "   error = coalesce($4::jsonb, error), updated_at = now()"
+    " WHERE account_id = $1::uuid AND wa_message_id = $2 AND direction = 'outbound'"
+    "   AND (message_status_rank(status) < message_status_rank($3) OR ($4::jsonb IS NOT NULL AND error IS DISTINCT FROM $4::jsonb))"
+    " RETURNING id::text, conversation_id::text"};
+
+constexpr Query kMessageExists{"inbound_message_exists",
+                               "SELECT 1 FROM messages WHERE account_id = $1::uuid AND wa_message_id = $2"};
+
+constexpr Query kParkStatus{
+    "inbound_park_status",
+    "INSERT INTO parked_statuses (account_id, wa_message_id, status, error, timestamp)"
+    " VALUES ($1::uuid, $2, $3, $4::jsonb, to_timestamp($5::double precision))"};
+
+constexpr Query kTakeParkedStatuses{
+    "inbound_take_parked",
+    "DELETE FROM parked_statuses WHERE account_id = $1::uuid AND wa_message_id = $2"
+    " RETURNING status, error::text, extract(epoch FROM timestamp)::double precision"};
+
+constexpr Query kSetWamid{"inbound_set_wamid",
+                          "UPDATE messages SET wa_message_id = $3, updated_at = now()"
+                          " WHERE account_id = $1::uuid AND id = $2::uuid"};
+
+constexpr Query kTemplateStatus{
+    "inbound_template_status",
+    "UPDATE message_templates t SET status = $4, updated_at = now()"
+    " FROM accounts a WHERE a.id = t.account_id AND a.waba_id = $1"
+    "   AND (t.wa_template_id = $2 OR (t.name = $3 AND ($5::text IS NULL OR t.language = $5)))"};
+
+double unix_seconds(domain::TimePoint time) {
+    return std::chrono::duration<double>(time.time_since_epoch()).count();
+}
+
+std::optional<std::string> error_json(const std::optional<domain::MessageError>& error) {
+    if (!error) return std::nullopt;
+    nlohmann::json json = {{"code", error->code}, {"title", error->title}};
+    json["details"] = error->details ? nlohmann::json(*error->details) : nlohmann::json(nullptr);
+    return json.dump();
+}
+
+
+// Applies one status; answers the changed message (id, conversation) or nullopt. Parks it when the message is
+// not stored yet. Caller holds the wamid lock.
+std::optional<std::pair<std::string, std::string>> apply_status(DbConnection& db, pqxx::transaction_base& tx,
+                                                                const std::string& account_id,
+                                                                const std::string& wa_message_id,
+                                                                std::string_view status,
+                                                                const std::optional<std::string>& error,
+                                                                double timestamp, bool park_if_missing,
+                                                                bool& parked) {
+    auto updated = db.exec(tx, kApplyStatus, account_id, wa_message_id, std::string(status), nullable(error));
+    if (!updated.empty()) return std::make_pair(updated[0][0].as<std::string>(), updated[0][1].as<std::string>());
+    if (park_if_missing && db.exec(tx, kMessageExists, account_id, wa_message_id).empty()) {
+        db.exec(tx, kParkStatus, account_id, wa_message_id, std::string(status), nullable(error), timestamp);
+        parked = true;
+    }
+    return std::nullopt;
+}
+
+void add_unique(std::vector<std::string>& list, const std::string& value) {
+    if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+StoredChange store_change(DbConnection& db, const std::string& account_id, const domain::AccountChange& change) {
+    StoredChange stored{account_id, {}, {}, {}, 0, 0, 0};
+    pqxx::work tx(db.raw());
+
+    // Contacts named in the change, and senders that came without a contacts[] entry.
+    std::map<std::string, std::string> contact_ids;  // wa_id → contact id
+    for (const auto& contact : change.contacts) {
+        contact_ids[contact.wa_id] =
+            db.exec(tx, kUpsertContact, account_id, contact.wa_id, nullable(contact.profile_name))[0][0].as<std::string>();
+    }
+    std::map<std::string, std::string> conversation_ids;  // contact id → open conversation id
+    for (const auto& message : change.messages) {
+        auto contact = contact_ids.find(message.from);
+        if (contact == contact_ids.end()) {
+            auto id = db.exec(tx, kUpsertContact, account_id, message.from, nullable(std::optional<std::string>{}))[0][0]
+                          .as<std::string>();
+            contact = contact_ids.emplace(message.from, id).first;
+        }
+        auto conversation = conversation_ids.find(contact->second);
+        if (conversation == conversation_ids.end()) {
+            auto id = db.exec(tx, kOpenConversation, account_id, contact->second)[0][0].as<std::string>();
+            conversation = conversation_ids.emplace(contact->second, id).first;
+        }
+        const auto& media = message.media;
+        auto inserted = db.exec(
+            tx, kInsertInboundMessage, account_id, conversation->second, message.wa_message_id, message.type,
+            nullable(message.text), message.content.dump(), nullable(error_json(message.error)),
+            nullable(message.reply_to_wa_message_id), unix_seconds(message.timestamp),
+            nullable(media ? std::optional<std::string>(media->media_id) : std::nullopt),
+            nullable(media && !media->mime_type.empty() ? std::optional<std::string>(media->mime_type) : std::nullopt),
+            nullable(media ? media->filename : std::nullopt));
+        if (inserted.empty()) {
+            ++stored.duplicate_messages;
+            continue;
+        }
+        auto message_id = inserted[0][0].as<std::string>();
+        stored.created_message_ids.push_back(message_id);
+        add_unique(stored.touched_conversation_ids, conversation->second);
+        db.exec(tx, kTouchConversation, conversation->second, unix_seconds(message.timestamp), message.preview);
+        if (media) {
+            db.exec(tx, kQueueMediaDownload, account_id, message_id);
+            ++stored.media_jobs;
+        }
+    }
+
+    for (const auto& status : change.statuses) {
+        db.exec(tx, kLockWamid, account_id, status.wa_message_id);
+        bool parked = false;
+        auto changed = apply_status(db, tx, account_id, status.wa_message_id, domain::to_string(status.status),
+                                    error_json(status.error), unix_seconds(status.timestamp), true, parked);
+        if (parked) ++stored.parked_statuses;
+        if (changed) {
+            add_unique(stored.updated_message_ids, changed->first);
+            add_unique(stored.touched_conversation_ids, changed->second);
+        }
+    }
+    tx.commit();
+    return stored;
+}
+
+}  // namespace
+
+// Not a coroutine on purpose (GCC 12, see docs/ARCHITECTURE.md).
+boost::asio::awaitable<std::optional<StoredChange>> InboundRepository::store(domain::AccountChange change) {
+    return pool_.run([change = std::move(change)](DbConnection& db) -> std::optional<StoredChange> {
+        std::optional<std::string> account_id;
+        {
+            pqxx::nontransaction lookup(db.raw());
+            auto rows = db.exec(lookup, kAccountByPhoneNumberId, change.phone_number_id);
+            if (rows.empty()) return std::nullopt;
+            account_id = rows[0][0].as<std::string>();
+        }
+        return store_change(db, *account_id, change);
+    });
+}
+
+boost::asio::awaitable<std::size_t> InboundRepository::store_template_status(domain::TemplateStatusChange change) {
+    return pool_.run([change = std::move(change)](DbConnection& db) -> std::size_t {
+        pqxx::work tx(db.raw());
+        auto language = change.language.empty() ? std::nullopt : std::optional<std::string>(change.language);
+        auto result = db.exec(tx, kTemplateStatus, change.waba_id, change.message_template_id, change.name,
+                              change.event, nullable(language));
+        tx.commit();
+        return static_cast<std::size_t>(result.affected_rows());
+    });
+}
+
+void InboundRepository::attach_wamid(DbConnection& db, pqxx::transaction_base& tx, const std::string& account_id,
+                                     const std::string& message_id, const std::string& wa_message_id) {
+    db.exec(tx, kLockWamid, account_id, wa_message_id);
+    db.exec(tx, kSetWamid, account_id, message_id, wa_message_id);
+    for (const auto& row : db.exec(tx, kTakeParkedStatuses, account_id, wa_message_id)) {
+        std::optional<std::string> error;
+        if (!row[1].is_null()) error = row[1].as<std::string>();
+        bool parked = false;
+        apply_status(db, tx, account_id, wa_message_id, row[0].as<std::string>(), error, row[2].as<double>(), false,
+                     parked);
+    }
+}
+
+}  // namespace inbox::storage

@@ -1,0 +1,264 @@
+// Background processing of committed deliveries, end to end: HTTP → durable inbox → processor → domain tables.
+#include "inbox/auth/webhook_signature.hpp"
+#include "inbox/storage/inbound_repository.hpp"
+#include "test_database.hpp"
+#include "webhook_test_server.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <future>
+#include <thread>
+
+namespace inbox {
+namespace {
+
+using testing::post_signed_fixture;
+
+constexpr const char* kStatusWamid = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA";
+constexpr const char* kTextWamid = "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=";
+
+class WebhookProcessingTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        account_a = db.query_value(
+            "INSERT INTO accounts (name, phone_number_id, waba_id, access_token) VALUES"
+            " ('A', '106540352242922', '102290129340398', 'token-a') RETURNING id");
+        account_b = db.query_value(
+            "INSERT INTO accounts (name, phone_number_id, waba_id, access_token) VALUES"
+            " ('B', '109876543210987', '104455667788990', 'token-b') RETURNING id");
+    }
+
+    void deliver(const std::string& fixture_name) {
+        ASSERT_EQ(post_signed_fixture(server.port(), fixture_name).status, 200) << fixture_name;
+    }
+
+    // Every committed delivery has been processed (or given up).
+    void wait_until_processed() {
+        for (int i = 0; i < 200; ++i) {
+            if (db.query_value("SELECT count(*) FROM webhook_events WHERE status IN ('pending', 'processing')") == "0") {
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+        FAIL() << "deliveries still unprocessed after 5 s";
+    }
+
+    std::string message_field(const std::string& wamid, const std::string& column) {
+        return db.query_value("SELECT " + column + " FROM messages WHERE wa_message_id = '" + wamid + "'");
+    }
+
+    // An outbound message of account A that the four status fixtures talk about.
+    std::string insert_outbound(const std::optional<std::string>& wamid) {
+        auto contact = db.query_value("INSERT INTO contacts (account_id, wa_id) VALUES ('" + account_a +
+                                      "', '16505551234') ON CONFLICT (account_id, wa_id) DO UPDATE SET wa_id = EXCLUDED.wa_id RETURNING id");
+        auto conversation = db.query_value(
+            "INSERT INTO conversations (account_id, contact_id) VALUES ('" + account_a + "', '" + contact +
+            "') ON CONFLICT (contact_id) WHERE status = 'open' DO UPDATE SET status = 'open' RETURNING id");
+        return db.query_value(
+            "INSERT INTO messages (account_id, conversation_id, wa_message_id, direction, type, body, status, timestamp)"
+            " VALUES ('" + account_a + "', '" + conversation + "', " + (wamid ? "'" + *wamid + "'" : "NULL") +
+            ", 'outbound', 'text', 'hi', 'pending', now()) RETURNING id");
+    }
+
+    testing::TestDatabase db;
+    testing::WebhookServer server{db.url(), /*process=*/true};
+    std::string account_a;
+    std::string account_b;
+};
+
+TEST_F(WebhookProcessingTest, TextMessageCreatesContactConversationAndMessage) {
+    deliver("text_message.json");
+    wait_until_processed();
+    EXPECT_EQ(message_field(kTextWamid, "direction"), "inbound");
+    EXPECT_EQ(message_field(kTextWamid, "type"), "text");
+    EXPECT_FALSE(message_field(kTextWamid, "body").empty());
+    EXPECT_EQ(message_field(kTextWamid, "status"), "received");
+    EXPECT_EQ(message_field(kTextWamid, "account_id"), account_a);
+    // Meta's timestamp, not our arrival time.
+    auto body = nlohmann::json::parse(testing::fixture("text_message.json"));
+    auto meta_time = body["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"].get<std::string>();
+    EXPECT_EQ(message_field(kTextWamid, "extract(epoch FROM timestamp)::bigint"), meta_time);
+    EXPECT_EQ(db.query_value("SELECT profile_name FROM contacts WHERE wa_id = '16505551234'"),
+              body["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"].get<std::string>());
+    EXPECT_EQ(db.query_value("SELECT unread_count FROM conversations"), "1");
+    EXPECT_EQ(db.query_value("SELECT extract(epoch FROM last_inbound_at)::bigint FROM conversations"), meta_time);
+    EXPECT_EQ(db.query_value("SELECT last_message_preview FROM conversations"), message_field(kTextWamid, "body"));
+    EXPECT_EQ(db.query_value("SELECT status FROM webhook_events"), "processed");
+}
+
+TEST_F(WebhookProcessingTest, EveryMessageFixtureIsStoredWithItsContent) {
+    struct Expected {
+        const char* fixture;
+        const char* type;
+        bool has_text;
+        bool has_media;
+    };
+    const Expected cases[] = {
+        {"text_message.json", "text", true, false},
+        {"image_message.json", "image", true, true},
+        {"document_message.json", "document", false, true},
+        {"audio_voice_message.json", "audio", false, true},
+        {"location_message.json", "location", false, false},
+        {"reaction_message.json", "reaction", false, false},
+        {"interactive_button_reply.json", "interactive", true, false},
+        {"unsupported_message.json", "unsupported", false, false},
+    };
+    for (const auto& expected : cases) {
+        auto body = nlohmann::json::parse(testing::fixture(expected.fixture));
+        auto wamid = body["entry"][0]["changes"][0]["value"]["messages"][0]["id"].get<std::string>();
+        deliver(expected.fixture);
+        wait_until_processed();
+        SCOPED_TRACE(expected.fixture);
+        EXPECT_EQ(message_field(wamid, "type"), expected.type);
+        if (expected.has_text) {
+            EXPECT_FALSE(message_field(wamid, "body").empty());
+        }
+        EXPECT_EQ(message_field(wamid, "media_id IS NOT NULL"), expected.has_media ? "t" : "f");
+        if (expected.has_media) {
+            EXPECT_EQ(message_field(wamid, "media_state"), "pending");
+            EXPECT_EQ(db.query_value("SELECT count(*) FROM jobs WHERE kind = 'media_download' AND dedupe_key = '" +
+                                     message_field(wamid, "id") + "'"),
+                      "1");
+        }
+    }
+    EXPECT_EQ(message_field("wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", "content::text"), "{}");
+    // Location and reaction keep their type-specific content.
+    auto location = nlohmann::json::parse(testing::fixture("location_message.json"));
+    auto location_wamid = location["entry"][0]["changes"][0]["value"]["messages"][0]["id"].get<std::string>();
+    EXPECT_NE(message_field(location_wamid, "content->>'latitude'"), "");
+    EXPECT_EQ(message_field(location_wamid, "body"), "");
+    auto unsupported = nlohmann::json::parse(testing::fixture("unsupported_message.json"));
+    auto unsupported_wamid = unsupported["entry"][0]["changes"][0]["value"]["messages"][0]["id"].get<std::string>();
+    EXPECT_NE(message_field(unsupported_wamid, "error->>'code'"), "");
+    auto reply = nlohmann::json::parse(testing::fixture("interactive_button_reply.json"));
+    auto reply_message = reply["entry"][0]["changes"][0]["value"]["messages"][0];
+    EXPECT_EQ(message_field(reply_message["id"].get<std::string>(), "reply_to_wa_message_id"),
+              reply_message["context"]["id"].get<std::string>());
+}
+
+TEST_F(WebhookProcessingTest, TheSameDeliverySentThreeTimesConcurrentlyYieldsOneMessage) {
+    std::vector<std::future<int>> answers;
+    for (int i = 0; i < 3; ++i) {
+        answers.push_back(std::async(std::launch::async,
+                                     [&] { return post_signed_fixture(server.port(), "text_message.json").status; }));
+    }
+    for (auto& answer : answers) EXPECT_EQ(answer.get(), 200);
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM messages"), "1");
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM conversations"), "1");
+    EXPECT_EQ(db.query_value("SELECT unread_count FROM conversations"), "1");
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM webhook_events WHERE status = 'processed'"), "3");
+}
+
+TEST_F(WebhookProcessingTest, AllTwentyFourOrdersOfTheFourStatusesEndInReadWithTheErrorKept) {
+    auto message_id = insert_outbound(std::string(kStatusWamid));
+    std::vector<std::string> order = {"status_delivered.json", "status_failed.json", "status_read.json",
+                                      "status_sent.json"};
+    int permutations = 0;
+    do {
+        db.execute("UPDATE messages SET status = 'pending', error = NULL WHERE id = '" + message_id + "'");
+        for (const auto& name : order) deliver(name);
+        wait_until_processed();
+        SCOPED_TRACE(order[0] + " " + order[1] + " " + order[2] + " " + order[3]);
+        EXPECT_EQ(message_field(kStatusWamid, "status"), "read");
+        EXPECT_EQ(message_field(kStatusWamid, "error->>'code'"), "131047");
+        ++permutations;
+    } while (std::next_permutation(order.begin(), order.end()));
+    EXPECT_EQ(permutations, 24);
+}
+
+TEST_F(WebhookProcessingTest, FailedOverridesSentAndKeepsMetasError) {
+    insert_outbound(std::string(kStatusWamid));
+    deliver("status_sent.json");
+    deliver("status_failed.json");
+    wait_until_processed();
+    EXPECT_EQ(message_field(kStatusWamid, "status"), "failed");
+    EXPECT_EQ(message_field(kStatusWamid, "error->>'code'"), "131047");
+}
+
+TEST_F(WebhookProcessingTest, AStatusBeforeItsMessageIsParkedAndAppliedWhenTheWamidIsStored) {
+    deliver("status_read.json");
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM parked_statuses"), "1");
+    // Our send stores the wamid after Meta answers: the status that raced ahead is applied then.
+    auto message_id = insert_outbound(std::nullopt);
+    server.pool().run_sync([&](storage::DbConnection& connection) {
+        pqxx::work tx(connection.raw());
+        storage::InboundRepository::attach_wamid(connection, tx, account_a, message_id, kStatusWamid);
+        tx.commit();
+        return 0;
+    });
+    EXPECT_EQ(message_field(kStatusWamid, "status"), "read");
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM parked_statuses"), "0");
+}
+
+TEST_F(WebhookProcessingTest, TheTwoAccountBatchLandsInBothAccounts) {
+    deliver("batch_two_accounts.json");
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM messages WHERE account_id = '" + account_a + "'"), "2");
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM messages WHERE account_id = '" + account_b + "'"), "1");
+    auto body = nlohmann::json::parse(testing::fixture("batch_two_accounts.json"));
+    std::size_t contacts = 0;
+    for (const auto& entry : body["entry"]) {
+        for (const auto& change : entry["changes"]) contacts += change["value"].value("contacts", nlohmann::json::array()).size();
+    }
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM contacts"), std::to_string(contacts));
+}
+
+TEST_F(WebhookProcessingTest, UnknownNumbersAndOtherFieldsAreRecordedAsIgnored) {
+    deliver("unknown_phone_number_id.json");
+    deliver("unknown_field_account_update.json");
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM webhook_events WHERE status = 'ignored'"), "2");
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM messages"), "0");
+    EXPECT_NE(db.query_value("SELECT last_error FROM webhook_events WHERE body LIKE '%999999999999999%'")
+                  .find("unknown phone_number_id"),
+              std::string::npos);
+}
+
+TEST_F(WebhookProcessingTest, TemplateStatusUpdateChangesTheStoredTemplate) {
+    db.execute("INSERT INTO message_templates (account_id, wa_template_id, name, language, status) VALUES ('" +
+               account_a + "', '594425479261596', 'order_followup', 'en_US', 'PENDING')");
+    deliver("template_status_update.json");
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT status FROM message_templates"), "APPROVED");
+}
+
+TEST_F(WebhookProcessingTest, ProfileNameIsRefreshedButAnAgentsNameIsKept) {
+    deliver("text_message.json");
+    wait_until_processed();
+    db.execute("UPDATE contacts SET name = 'Set by agent', profile_name = 'old'");
+    db.execute("DELETE FROM messages");
+    deliver("text_message.json");
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT name FROM contacts"), "Set by agent");
+    EXPECT_NE(db.query_value("SELECT profile_name FROM contacts"), "old");
+}
+
+TEST_F(WebhookProcessingTest, ProcessingPublishesLiveEvents) {
+    std::mutex mutex;
+    std::vector<std::string> types;
+    server.bus().subscribe([&](const services::LiveEvent& event) {
+        std::lock_guard lock(mutex);
+        types.push_back(event.type);
+    });
+    deliver("text_message.json");
+    wait_until_processed();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::lock_guard lock(mutex);
+    EXPECT_NE(std::find(types.begin(), types.end(), "message.created"), types.end());
+    EXPECT_NE(std::find(types.begin(), types.end(), "conversation.updated"), types.end());
+}
+
+TEST_F(WebhookProcessingTest, EventsCommittedWithoutTheFastPathAreSweptUp) {
+    // As after a crash: committed, never handed to a worker.
+    auto body = testing::fixture("text_message.json");
+    db.execute("INSERT INTO webhook_events (body) VALUES ($json$" + body + "$json$)");
+    wait_until_processed();
+    EXPECT_EQ(message_field(kTextWamid, "type"), "text");
+}
+
+}  // namespace
+}  // namespace inbox
