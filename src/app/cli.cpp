@@ -46,10 +46,15 @@ void configure_cli_logging(const Config& config) {
                                                            : observability::LogStyle::text);
 }
 
-// Commands that only touch the database need a single connection.
-storage::DbPool open_database(const Config& config, observability::MetricsRegistry& metrics) {
-    return storage::DbPool({.url = config.database_url, .size = 1, .acquire_timeout = std::chrono::seconds(30)},
-                           metrics);
+// Commands that only touch the database: configuration (DATABASE_URL only), logging and one connection.
+template <typename Fn>
+int with_database(Fn fn) {
+    auto config = load_config(process_environment(), false);
+    configure_cli_logging(config);
+    observability::MetricsRegistry metrics;
+    storage::DbPool db({.url = config.database_url, .size = 1, .acquire_timeout = std::chrono::seconds(30)}, metrics);
+    fn(db);
+    return 0;
 }
 
 unsigned parse_unsigned(const std::string& option, const std::string& text, unsigned min, unsigned max) {
@@ -89,15 +94,12 @@ int cmd_migrate(const std::vector<std::string>& args) {
         std::cout << "usage: whatsapp-inbox migrate\n\nApplies pending migrations from this binary and exits.\n";
         return 0;
     }
-    auto config = load_config(process_environment(), false);
-    configure_cli_logging(config);
-    observability::MetricsRegistry metrics;
-    auto db = open_database(config, metrics);
-    auto applied = db.run_sync([](storage::DbConnection& connection) {
-        return storage::apply_migrations(connection.raw(), storage::embedded_migrations());
+    return with_database([](storage::DbPool& db) {
+        auto applied = db.run_sync([](storage::DbConnection& connection) {
+            return storage::apply_migrations(connection.raw(), storage::embedded_migrations());
+        });
+        std::cerr << "migrations: " << applied.size() << " applied, schema up to date\n";
     });
-    std::cerr << "migrations: " << applied.size() << " applied, schema up to date\n";
-    return 0;
 }
 
 int cmd_account_add(const std::vector<std::string>& args) {
@@ -125,13 +127,7 @@ int cmd_account_add(const std::vector<std::string>& args) {
         }
         account.default_template = domain::TemplateRef{value->substr(0, colon), value->substr(colon + 1)};
     }
-    auto config = load_config(process_environment(), false);
-    configure_cli_logging(config);
-    observability::MetricsRegistry metrics;
-    auto db = open_database(config, metrics);
-    storage::AccountRepository accounts(db);
-    std::cout << accounts.create(account) << '\n';
-    return 0;
+    return with_database([&](storage::DbPool& db) { std::cout << storage::AccountRepository(db).create(account) << '\n'; });
 }
 
 int cmd_account_list(const std::vector<std::string>& args) {
@@ -140,13 +136,11 @@ int cmd_account_list(const std::vector<std::string>& args) {
         std::cout << "usage: whatsapp-inbox account list\n\nPrints one JSON object per account, without secrets.\n";
         return 0;
     }
-    auto config = load_config(process_environment(), false);
-    configure_cli_logging(config);
-    observability::MetricsRegistry metrics;
-    auto db = open_database(config, metrics);
-    storage::AccountRepository accounts(db);
-    for (const auto& account : accounts.list_all()) std::cout << api::account_json(account).dump() << '\n';
-    return 0;
+    return with_database([](storage::DbPool& db) {
+        for (const auto& account : storage::AccountRepository(db).list_all()) {
+            std::cout << api::account_json(account).dump() << '\n';
+        }
+    });
 }
 
 int cmd_member_add(const std::vector<std::string>& args) {
@@ -156,13 +150,9 @@ int cmd_member_add(const std::vector<std::string>& args) {
         std::cout << "usage: " << command.usage << "\n\nLets user U (a JWT sub) use account ID.\n";
         return 0;
     }
-    auto config = load_config(process_environment(), false);
-    configure_cli_logging(config);
-    observability::MetricsRegistry metrics;
-    auto db = open_database(config, metrics);
-    storage::AccountRepository accounts(db);
-    accounts.add_member(parsed.required("account"), parsed.required("user"));
-    return 0;
+    return with_database([&](storage::DbPool& db) {
+        storage::AccountRepository(db).add_member(parsed.required("account"), parsed.required("user"));
+    });
 }
 
 int cmd_token(const std::vector<std::string>& args) {
