@@ -1,0 +1,54 @@
+#pragma once
+// The WhatsApp Cloud API calls the services make, as an interface so service tests can substitute them.
+// GraphClient is the real implementation. Access tokens are arguments, never logged.
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "inbox/graph/graph_result.hpp"
+#include "inbox/graph/graph_types.hpp"
+
+namespace inbox::graph {
+
+class GraphApi {
+public:
+    virtual ~GraphApi() = default;
+
+    // Family `messages`.
+    virtual boost::asio::awaitable<GraphResult<SentMessage>> send_text(std::string phone_number_id,
+                                                                       std::string access_token, std::string to,
+                                                                       std::string text,
+                                                                       std::optional<std::string> reply_to) = 0;
+    virtual boost::asio::awaitable<GraphResult<SentMessage>> send_template(
+        std::string phone_number_id, std::string access_token, std::string to, std::string name, std::string language,
+        std::vector<std::string> body_parameters) = 0;
+
+    // Family `media`. An expired media id answers refused() with object_missing() (result.expired()).
+    virtual boost::asio::awaitable<GraphResult<MediaMeta>> get_media_meta(std::string media_id,
+                                                                          std::string access_token) = 0;
+    // Streams to `path` (no file is left on failure). A URL whose host is not in the allow-list is refused
+    // without any call (code 0, title "media host not allowed"); a body over max_bytes is refused too
+    // ("media too large").
+    virtual boost::asio::awaitable<GraphResult<MediaDownload>> download_media(std::string url, std::string access_token,
+                                                                              std::string path,
+                                                                              std::uint64_t max_bytes) = 0;
+
+    // Family `templates`. Walks every page.
+    virtual boost::asio::awaitable<GraphResult<std::vector<MessageTemplate>>> list_templates(
+        std::string waba_id, std::string access_token) = 0;
+    virtual boost::asio::awaitable<GraphResult<CreatedTemplate>> create_template(std::string waba_id,
+                                                                                 std::string access_token,
+                                                                                 std::string name, std::string language,
+                                                                                 std::string category,
+                                                                                 std::string body_text) = 0;
+
+    // Family `contacts`: the optional upstream lookup (WHATSAPP_CONTACT_LOOKUP_URL), with a short timeout.
+    // `access_token` may be empty (no Authorization header then).
+    virtual boost::asio::awaitable<GraphResult<ContactProfile>> lookup_contact(std::string url_template,
+                                                                               std::string wa_id,
+                                                                               std::string access_token) = 0;
+};
+
+}  // namespace inbox::graph

@@ -1,0 +1,34 @@
+#pragma once
+// The JSON we send to and read from the Graph API. Pure: builders return request bodies, parsers return nullopt
+// when a 2xx body does not have the shape we need (the caller treats that as a bad upstream answer).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inbox/graph/graph_types.hpp"
+
+namespace inbox::graph {
+
+std::string text_message_body(std::string_view to, std::string_view text, const std::optional<std::string>& reply_to);
+std::string template_message_body(std::string_view to, std::string_view name, std::string_view language,
+                                  const std::vector<std::string>& body_parameters);
+// A template with one BODY component; Meta wants an example value per {{n}} placeholder.
+std::string template_creation_body(std::string_view name, std::string_view language, std::string_view category,
+                                   std::string_view body_text);
+
+std::optional<SentMessage> parse_sent_message(std::string_view body);
+std::optional<MediaMeta> parse_media_meta(std::string_view body);
+std::optional<CreatedTemplate> parse_created_template(std::string_view body);
+std::optional<ContactProfile> parse_contact_profile(std::string_view body);
+
+struct TemplatePage {
+    std::vector<MessageTemplate> templates;
+    std::string next_after;  // the `after` cursor when `paging.next` says there is more; empty on the last page
+};
+std::optional<TemplatePage> parse_template_page(std::string_view body);
+
+// Distinct {{n}} placeholders ("Hi {{1}}, {{2}} and {{1}}" → 2).
+int count_body_parameters(std::string_view body_text);
+
+}  // namespace inbox::graph

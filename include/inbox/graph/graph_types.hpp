@@ -1,0 +1,51 @@
+#pragma once
+// What the Graph calls answer, once parsed: plain data, no JSON.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace inbox::graph {
+
+struct SentMessage {
+    std::string wamid;
+};
+
+// GET /{media-id}. The URL lives ~5 minutes and needs the same bearer token.
+struct MediaMeta {
+    std::string id;
+    std::string url;
+    std::string mime_type;
+    std::string sha256;  // as Meta sent it: hex or base64 (see auth::decode_sha256_digest)
+    std::uint64_t file_size = 0;
+};
+
+// A completed download_media: the file at the requested path holds exactly these bytes.
+struct MediaDownload {
+    std::uint64_t bytes = 0;
+    std::string sha256_hex;  // of the bytes written, lower-case
+    std::string content_type;
+};
+
+struct MessageTemplate {
+    std::string id;
+    std::string name;
+    std::string language;
+    std::string status;       // APPROVED, PENDING, REJECTED, ...
+    std::string category;     // MARKETING, UTILITY, AUTHENTICATION
+    std::string body_text;    // the BODY component's text, empty when none
+    int parameter_count = 0;  // distinct {{n}} placeholders in body_text
+};
+
+struct CreatedTemplate {
+    std::string id;
+    std::string status;
+    std::string category;
+};
+
+struct ContactProfile {
+    std::string wa_id;
+    std::string profile_name;
+};
+
+}  // namespace inbox::graph

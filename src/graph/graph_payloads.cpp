@@ -1,0 +1,184 @@
+#include "inbox/graph/graph_payloads.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace inbox::graph {
+namespace {
+
+using nlohmann::json;
+
+std::optional<json> parse_object(std::string_view body) {
+    auto document = json::parse(body, nullptr, false);
+    if (document.is_discarded() || !document.is_object()) return std::nullopt;
+    return document;
+}
+
+std::string string_member(const json& object, const char* key) {
+    const auto found = object.find(key);
+    return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+// Meta sends file_size as a number; accept a numeric string as well.
+std::optional<std::uint64_t> size_member(const json& object, const char* key) {
+    const auto found = object.find(key);
+    if (found == object.end()) return std::nullopt;
+    if (found->is_number_unsigned()) return found->get<std::uint64_t>();
+    if (found->is_string()) {
+        const auto& text = found->get_ref<const std::string&>();
+        std::uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc() && end == text.data() + text.size()) return value;
+    }
+    return std::nullopt;
+}
+
+std::string body_text_of(const json& components) {
+    if (!components.is_array()) return {};
+    for (const auto& component : components) {
+        if (component.is_object() && iequals(string_member(component, "type"), "BODY")) {
+            return string_member(component, "text");
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string text_message_body(std::string_view to, std::string_view text, const std::optional<std::string>& reply_to) {
+    json body{{"messaging_product", "whatsapp"},
+              {"recipient_type", "individual"},
+              {"to", to},
+              {"type", "text"},
+              {"text", {{"preview_url", false}, {"body", text}}}};
+    if (reply_to) body["context"] = {{"message_id", *reply_to}};
+    return body.dump();
+}
+
+std::string template_message_body(std::string_view to, std::string_view name, std::string_view language,
+                                  const std::vector<std::string>& body_parameters) {
+    json templ{{"name", name}, {"language", {{"code", language}}}};
+    if (!body_parameters.empty()) {
+        json parameters = json::array();
+        for (const auto& value : body_parameters) parameters.push_back({{"type", "text"}, {"text", value}});
+        templ["components"] = json::array({{{"type", "body"}, {"parameters", std::move(parameters)}}});
+    }
+    return json{{"messaging_product", "whatsapp"},
+                {"recipient_type", "individual"},
+                {"to", to},
+                {"type", "template"},
+                {"template", std::move(templ)}}
+        .dump();
+}
+
+std::string template_creation_body(std::string_view name, std::string_view language, std::string_view category,
+                                   std::string_view body_text) {
+    json body_component{{"type", "BODY"}, {"text", body_text}};
+    if (const int count = count_body_parameters(body_text); count > 0) {
+        json examples = json::array();
+        for (int i = 1; i <= count; ++i) examples.push_back("example " + std::to_string(i));
+        body_component["example"] = {{"body_text", json::array({std::move(examples)})}};
+    }
+    return json{{"name", name},
+                {"language", language},
+                {"category", category},
+                {"components", json::array({std::move(body_component)})}}
+        .dump();
+}
+
+std::optional<SentMessage> parse_sent_message(std::string_view body) {
+    const auto document = parse_object(body);
+    if (!document) return std::nullopt;
+    const auto messages = document->find("messages");
+    if (messages == document->end() || !messages->is_array() || messages->empty() || !(*messages)[0].is_object()) {
+        return std::nullopt;
+    }
+    auto wamid = string_member((*messages)[0], "id");
+    if (wamid.empty()) return std::nullopt;
+    return SentMessage{std::move(wamid)};
+}
+
+std::optional<MediaMeta> parse_media_meta(std::string_view body) {
+    const auto document = parse_object(body);
+    if (!document) return std::nullopt;
+    MediaMeta meta;
+    meta.id = string_member(*document, "id");
+    meta.url = string_member(*document, "url");
+    meta.mime_type = string_member(*document, "mime_type");
+    meta.sha256 = string_member(*document, "sha256");
+    const auto size = size_member(*document, "file_size");
+    if (meta.url.empty() || !size) return std::nullopt;
+    meta.file_size = *size;
+    return meta;
+}
+
+std::optional<CreatedTemplate> parse_created_template(std::string_view body) {
+    const auto document = parse_object(body);
+    if (!document) return std::nullopt;
+    CreatedTemplate created{string_member(*document, "id"), string_member(*document, "status"),
+                            string_member(*document, "category")};
+    if (created.id.empty()) return std::nullopt;
+    return created;
+}
+
+std::optional<ContactProfile> parse_contact_profile(std::string_view body) {
+    const auto document = parse_object(body);
+    if (!document) return std::nullopt;
+    ContactProfile profile{string_member(*document, "wa_id"), string_member(*document, "profile_name")};
+    if (profile.wa_id.empty()) return std::nullopt;
+    return profile;
+}
+
+std::optional<TemplatePage> parse_template_page(std::string_view body) {
+    const auto document = parse_object(body);
+    if (!document) return std::nullopt;
+    const auto data = document->find("data");
+    if (data == document->end() || !data->is_array()) return std::nullopt;
+
+    TemplatePage page;
+    for (const auto& item : *data) {
+        if (!item.is_object()) continue;
+        MessageTemplate t;
+        t.id = string_member(item, "id");
+        t.name = string_member(item, "name");
+        t.language = string_member(item, "language");
+        t.status = string_member(item, "status");
+        t.category = string_member(item, "category");
+        if (const auto components = item.find("components"); components != item.end()) {
+            t.body_text = body_text_of(*components);
+        }
+        t.parameter_count = count_body_parameters(t.body_text);
+        if (!t.name.empty()) page.templates.push_back(std::move(t));
+    }
+    // Graph omits `next` on the last page, while `cursors.after` is present on every non-empty page.
+    if (const auto paging = document->find("paging"); paging != document->end() && paging->is_object()) {
+        const auto cursors = paging->find("cursors");
+        if (paging->contains("next") && cursors != paging->end() && cursors->is_object()) {
+            page.next_after = string_member(*cursors, "after");
+        }
+    }
+    return page;
+}
+
+int count_body_parameters(std::string_view body_text) {
+    std::set<int> seen;
+    for (std::size_t at = body_text.find("{{"); at != std::string_view::npos; at = body_text.find("{{", at + 2)) {
+        const auto close = body_text.find("}}", at + 2);
+        if (close == std::string_view::npos) break;
+        const auto inside = body_text.substr(at + 2, close - at - 2);
+        int number = 0;
+        const auto [end, ec] = std::from_chars(inside.data(), inside.data() + inside.size(), number);
+        if (ec == std::errc() && end == inside.data() + inside.size() && number > 0) seen.insert(number);
+    }
+    return static_cast<int>(seen.size());
+}
+
+}  // namespace inbox::graph
