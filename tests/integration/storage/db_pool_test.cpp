@@ -27,6 +27,15 @@ T run_on(asio::io_context& io, asio::awaitable<T> work) {
     return future.get();
 }
 
+// Built outside the coroutine: GCC 12 mishandles capturing lambda temporaries inside co_await expressions.
+asio::awaitable<std::string> select_ok_recording_thread(DbPool& pool, std::shared_ptr<std::thread::id> worker) {
+    return pool.run([worker](DbConnection& connection) {
+        *worker = std::this_thread::get_id();
+        pqxx::nontransaction tx(connection.raw());
+        return connection.exec_plain(tx, "SELECT 'ok'")[0][0].as<std::string>();
+    });
+}
+
 class DbPoolTest : public ::testing::Test {
 protected:
     TestDatabase db;
@@ -37,16 +46,14 @@ protected:
 TEST_F(DbPoolTest, RunsWorkOnThePoolAndResumesOnTheCallersThread) {
     DbPool pool({.url = db.url(), .size = 2}, metrics);
     auto caller = std::this_thread::get_id();
-    auto answer = run_on(io, [&]() -> asio::awaitable<std::pair<std::string, bool>> {
+    // A named lambda: its captures must outlive the coroutine it starts.
+    auto work = [&]() -> asio::awaitable<std::pair<std::string, bool>> {
         auto worker = std::make_shared<std::thread::id>();
-        auto value = co_await pool.run([worker](DbConnection& connection) {
-            *worker = std::this_thread::get_id();
-            pqxx::nontransaction tx(connection.raw());
-            return connection.exec_plain(tx, "SELECT 'ok'")[0][0].as<std::string>();
-        });
+        auto value = co_await select_ok_recording_thread(pool, worker);
         bool resumed_on_caller = std::this_thread::get_id() == caller && *worker != caller;
         co_return std::make_pair(value, resumed_on_caller);
-    }());
+    };
+    auto answer = run_on(io, work());
     EXPECT_EQ(answer.first, "ok");
     EXPECT_TRUE(answer.second);
 }
