@@ -1,22 +1,35 @@
 #include "inbox/app/application.hpp"
 
 #include "inbox/api/account_routes.hpp"
+#include "inbox/api/event_routes.hpp"
+#include "inbox/api/inbox_routes.hpp"
+#include "inbox/api/live_event_relay.hpp"
 #include "inbox/api/operations_routes.hpp"
+#include "inbox/api/template_routes.hpp"
 #include "inbox/api/webhook_routes.hpp"
 #include "inbox/auth/jwt.hpp"
 #include "inbox/cache/make_cache.hpp"
+#include "inbox/graph/graph_client.hpp"
+#include "inbox/graph/http_client.hpp"
 #include "inbox/http/dispatcher.hpp"
 #include "inbox/http/router.hpp"
 #include "inbox/http/server.hpp"
 #include "inbox/observability/metrics.hpp"
-#include "inbox/storage/account_repository.hpp"
-#include "inbox/storage/db_pool.hpp"
-#include "inbox/storage/migrations.hpp"
-#include "inbox/storage/webhook_event_repository.hpp"
+#include "inbox/services/account_directory.hpp"
 #include "inbox/services/event_bus.hpp"
+#include "inbox/services/inbox_service.hpp"
+#include "inbox/services/template_service.hpp"
 #include "inbox/services/webhook_ingestor.hpp"
 #include "inbox/services/webhook_processor.hpp"
+#include "inbox/storage/account_repository.hpp"
+#include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/inbound_repository.hpp"
+#include "inbox/storage/inbox_repository.hpp"
+#include "inbox/storage/live_notice.hpp"
+#include "inbox/storage/migrations.hpp"
+#include "inbox/storage/notification_listener.hpp"
+#include "inbox/storage/template_repository.hpp"
+#include "inbox/storage/webhook_event_repository.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -45,6 +58,20 @@ storage::DbPoolOptions pool_options(const Config& config) {
             .statement_timeout = config.db_statement_timeout};
 }
 
+graph::HttpClientOptions graph_http_options(const Config& config) {
+    graph::HttpClientOptions options;
+    options.ca_file = config.graph_ca_file;
+    return options;
+}
+
+graph::GraphClientOptions graph_client_options(const Config& config) {
+    graph::GraphClientOptions options;
+    options.api_base = config.graph_api_base;
+    options.api_version = config.graph_api_version;
+    options.media_hosts = config.graph_media_hosts;
+    return options;
+}
+
 }  // namespace
 
 struct Application::Parts {
@@ -60,7 +87,17 @@ struct Application::Parts {
                    [this](std::vector<std::string> bodies) { return webhook_events.insert_batch(std::move(bodies)); },
                    metrics),
           inbound(db),
-          processor(io.get_executor(), webhook_events, inbound, *cache, events_bus, metrics),
+          account_directory(accounts, *cache),
+          processor(io.get_executor(), webhook_events, inbound, account_directory, *cache, metrics),
+          graph_http(io.get_executor(), graph_http_options(config), metrics),
+          graph(graph_http, graph_client_options(config), metrics),
+          inbox_repository(db),
+          template_repository(db),
+          inbox_service(inbox_repository, *cache),
+          template_service(template_repository, graph),
+          live_relay(io.get_executor(), inbox_repository, events_bus),
+          live_listener(config.database_url, std::string(storage::kLiveChannel),
+                        [this](const std::string& payload) { live_relay.relay(payload); }),
           dispatcher(router, make_authenticator(config.jwt_secret), metrics),
           server(io, dispatcher,
                  http::ServerOptions{.host = config.host, .port = config.port}) {
@@ -74,6 +111,9 @@ struct Application::Parts {
                                      {.app_secrets = config.whatsapp_app_secrets,
                                       .verify_token = config.whatsapp_verify_token,
                                       .on_committed = [this](std::int64_t id) { processor.enqueue(id); }});
+        api::register_inbox_routes(router, inbox_service);
+        api::register_template_routes(router, template_service);
+        api::register_event_routes(router, accounts, events_bus, metrics);
     }
 
     static http::Authenticator make_authenticator(std::string secret) {
@@ -90,6 +130,7 @@ struct Application::Parts {
         spdlog::info("draining: no new connections, finishing in-flight requests");
         server.begin_drain();
         processor.stop();
+        live_listener.stop();
         asio::co_spawn(
             io,
             [this, timeout]() -> asio::awaitable<void> {
@@ -117,8 +158,17 @@ struct Application::Parts {
     storage::WebhookEventRepository webhook_events;
     services::WebhookIngestor ingestor;
     storage::InboundRepository inbound;
+    services::AccountDirectory account_directory;
     services::EventBus events_bus;
     services::WebhookProcessor processor;
+    graph::HttpClient graph_http;  // the Graph API: HTTPS keep-alive pool, breakers per family
+    graph::GraphClient graph;
+    storage::InboxRepository inbox_repository;
+    storage::TemplateRepository template_repository;
+    services::InboxService inbox_service;
+    services::TemplateService template_service;
+    api::LiveEventRelay live_relay;                 // NOTIFY payloads → events on events_bus
+    storage::NotificationListener live_listener;  // LISTEN inbox_live, on its own connection and thread
     http::Router router;
     http::Dispatcher dispatcher;
     http::Server server;
@@ -152,6 +202,7 @@ int Application::serve(const ServeOptions& options) {
 
     parts.server.start();
     parts.processor.start_sweeper();
+    parts.live_listener.start();
     spdlog::info("listening on {}:{} with {} I/O threads, cache={}", parts.config.host, parts.server.port(),
                  io_thread_count(parts.config), parts.cache->backend_name());
     if (options.on_listening) options.on_listening(parts.server.port());

@@ -75,19 +75,36 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
                              request.request_id);
 }
 
+Dispatcher::RouteInstruments Dispatcher::instruments_for(const std::string& route, std::string_view method,
+                                                         unsigned status) const {
+    std::string key;
+    key.reserve(route.size() + method.size() + 5);
+    key.append(route).append(1, ' ').append(method).append(1, ' ').append(std::to_string(status));
+    {
+        std::shared_lock lock(instruments_mutex_);
+        if (auto found = instruments_.find(key); found != instruments_.end()) return found->second;
+    }
+    auto method_label = std::string(method);
+    RouteInstruments instruments{
+        &metrics_.counter("inbox_http_requests_total", "HTTP requests by route template, method and status",
+                          {{"route", route}, {"method", method_label}, {"status", std::to_string(status)}}),
+        &metrics_.histogram("inbox_http_request_duration_seconds", "HTTP request latency by route template and method",
+                            {{"route", route}, {"method", method_label}})};
+    std::unique_lock lock(instruments_mutex_);
+    instruments_.emplace(std::move(key), instruments);
+    return instruments;
+}
+
 void Dispatcher::record(const Request& request, unsigned status, std::size_t response_bytes,
                         std::chrono::steady_clock::duration elapsed) const {
-    auto method = std::string(beast_http::to_string(request.method()));
-    metrics_
-        .counter("inbox_http_requests_total", "HTTP requests by route template, method and status",
-                 {{"route", request.route_template}, {"method", method}, {"status", std::to_string(status)}})
-        .inc();
-    metrics_
-        .histogram("inbox_http_request_duration_seconds", "HTTP request latency by route template and method",
-                   {{"route", request.route_template}, {"method", method}})
-        .observe(std::chrono::duration<double>(elapsed).count());
+    auto method_name = beast_http::to_string(request.method());
+    std::string_view method(method_name.data(), method_name.size());
+    auto instruments = instruments_for(request.route_template, method, status);
+    instruments.requests->inc();
+    instruments.duration->observe(std::chrono::duration<double>(elapsed).count());
+    std::string_view user = request.user_id ? std::string_view(*request.user_id) : std::string_view();
     observability::log_access({request.request_id, method, request.target(), request.route_template, status,
-                               response_bytes, elapsed, request.user_id.value_or("")});
+                               response_bytes, elapsed, user});
 }
 
 }  // namespace inbox::http

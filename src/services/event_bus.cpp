@@ -15,6 +15,11 @@ void EventBus::unsubscribe(std::uint64_t id) {
     listeners_.erase(id);
 }
 
+std::size_t EventBus::subscriber_count() const {
+    std::lock_guard lock(mutex_);
+    return listeners_.size();
+}
+
 void EventBus::publish(const LiveEvent& event) const {
     std::vector<Listener> snapshot;  // call outside the lock: a listener may unsubscribe
     {

@@ -3,7 +3,7 @@
 #include "inbox/cache/cache.hpp"
 #include "inbox/domain/webhook_payload.hpp"
 #include "inbox/observability/metrics.hpp"
-#include "inbox/services/event_bus.hpp"
+#include "inbox/services/account_directory.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -25,13 +25,13 @@ std::chrono::seconds webhook_retry_delay(int attempts) {
 
 struct WebhookProcessor::State : std::enable_shared_from_this<State> {
     State(asio::any_io_executor io_executor, WebhookEventRepository& event_repository,
-          storage::InboundRepository& inbound_repository, cache::Cache& cache_ref, EventBus& event_bus,
+          storage::InboundRepository& inbound_repository, AccountDirectory& account_directory, cache::Cache& cache_ref,
           observability::MetricsRegistry& metrics, WebhookProcessorOptions processor_options)
         : executor(std::move(io_executor)),
           events(event_repository),
           inbound(inbound_repository),
+          directory(account_directory),
           cache(cache_ref),
-          bus(event_bus),
           options(processor_options),
           sweep_timer(executor),
           processed(outcome_counter(metrics, "processed")),
@@ -128,51 +128,40 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
 
     static asio::awaitable<void> handle(State& self, const WebhookEventRepository::ClaimedEvent& event) {
         auto delivery = domain::normalize_webhook(nlohmann::json::parse(event.body));
-        bool handled = false;
-        std::string notes;
+        storage::DeliveryToStore to_store;
+        to_store.event_id = event.id;
         for (auto& change : delivery.account_changes) {
-            auto phone_number_id = change.phone_number_id;
-            auto stored = co_await self.inbound.store(std::move(change));
-            if (!stored) {
-                notes += "unknown phone_number_id " + phone_number_id + "; ";
+            auto account_id = co_await self.directory.account_id_for(change.phone_number_id);
+            if (!account_id) {
+                to_store.notes += "unknown phone_number_id " + change.phone_number_id + "; ";
                 continue;
             }
-            handled = true;
-            co_await self.after_commit(*stored);
+            to_store.account_changes.push_back({std::move(*account_id), std::move(change)});
         }
-        for (auto& template_change : delivery.template_status_changes) {
-            co_await self.inbound.store_template_status(std::move(template_change));
-            handled = true;
-        }
-        for (const auto& ignored_change : delivery.ignored) notes += ignored_change.reason + "; ";
-        co_await self.events.finish(event.id, handled ? WebhookEventRepository::Outcome::processed
-                                                      : WebhookEventRepository::Outcome::ignored,
-                                    notes);
-        (handled ? self.processed : self.ignored).inc();
+        to_store.template_changes = std::move(delivery.template_status_changes);
+        for (const auto& ignored_change : delivery.ignored) to_store.notes += ignored_change.reason + "; ";
+
+        auto stored = co_await self.inbound.store_delivery(std::move(to_store));
+        for (const auto& change : stored.changes) co_await self.after_commit(change);
+        (stored.handled ? self.processed : self.ignored).inc();
         auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
         self.lag.observe(std::max(0.0, now - event.received_at));
     }
 
-    // After the transaction committed: stale cache entries go, live clients hear about it.
+    // After the transaction committed: stale cache entries go. Live clients hear of the change through the
+    // NOTIFY sent by that transaction (storage/live_notice.hpp), on every instance.
     asio::awaitable<void> after_commit(const storage::StoredChange& stored) {
         for (const auto& conversation_id : stored.touched_conversation_ids) {
             co_await cache.erase(std::string(cache::kKeyVersion) + "free_window:" + conversation_id);
             co_await cache.erase(std::string(cache::kKeyVersion) + "conversation:" + conversation_id);
-            bus.publish({stored.account_id, "conversation.updated", {{"id", conversation_id}}});
-        }
-        for (const auto& id : stored.created_message_ids) {
-            bus.publish({stored.account_id, "message.created", {{"id", id}}});
-        }
-        for (const auto& id : stored.updated_message_ids) {
-            bus.publish({stored.account_id, "message.updated", {{"id", id}}});
         }
     }
 
     asio::any_io_executor executor;
     WebhookEventRepository& events;
     storage::InboundRepository& inbound;
+    AccountDirectory& directory;
     cache::Cache& cache;
-    EventBus& bus;
     WebhookProcessorOptions options;
     asio::steady_timer sweep_timer;
     observability::Counter& processed;
@@ -186,9 +175,10 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
 };
 
 WebhookProcessor::WebhookProcessor(asio::any_io_executor executor, WebhookEventRepository& events,
-                                   storage::InboundRepository& inbound, cache::Cache& cache, EventBus& bus,
-                                   observability::MetricsRegistry& metrics, WebhookProcessorOptions options)
-    : state_(std::make_shared<State>(std::move(executor), events, inbound, cache, bus, metrics, options)) {}
+                                   storage::InboundRepository& inbound, AccountDirectory& directory,
+                                   cache::Cache& cache, observability::MetricsRegistry& metrics,
+                                   WebhookProcessorOptions options)
+    : state_(std::make_shared<State>(std::move(executor), events, inbound, directory, cache, metrics, options)) {}
 
 WebhookProcessor::~WebhookProcessor() { stop(); }
 

@@ -23,6 +23,10 @@ constexpr Query kInsertMember{"insert_member",
                               "INSERT INTO account_members (user_id, account_id)"
                               " SELECT $1, id FROM accounts WHERE id::text = $2"
                               " ON CONFLICT DO NOTHING RETURNING 1"};
+constexpr Query kAccountByPhoneNumberId{"account_by_phone_number_id",
+                                        "SELECT id::text FROM accounts WHERE phone_number_id = $1"};
+constexpr Query kIsMember{"is_member",
+                           "SELECT 1 FROM account_members WHERE user_id = $1 AND account_id::text = $2"};
 constexpr Query kAccountExists{"account_exists", "SELECT 1 FROM accounts WHERE id::text = $1"};
 
 #undef INBOX_ACCOUNT_COLUMNS
@@ -55,6 +59,23 @@ boost::asio::awaitable<std::vector<domain::Account>> AccountRepository::accounts
     return pool_.run([user_id = std::move(user_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return read_accounts(db.exec(tx, kAccountsOfUser, user_id));
+    });
+}
+
+boost::asio::awaitable<bool> AccountRepository::is_member(std::string user_id, std::string account_id) {
+    return pool_.run([user_id = std::move(user_id), account_id = std::move(account_id)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        return !db.exec(tx, kIsMember, user_id, account_id).empty();
+    });
+}
+
+boost::asio::awaitable<std::optional<std::string>> AccountRepository::id_by_phone_number_id(
+    std::string phone_number_id) {
+    return pool_.run([phone_number_id = std::move(phone_number_id)](DbConnection& db) -> std::optional<std::string> {
+        pqxx::nontransaction tx(db.raw());
+        auto rows = db.exec(tx, kAccountByPhoneNumberId, phone_number_id);
+        if (rows.empty()) return std::nullopt;
+        return rows[0][0].as<std::string>();
     });
 }
 

@@ -1,15 +1,14 @@
 #include "inbox/storage/inbound_repository.hpp"
 
 #include "inbox/storage/db_pool.hpp"
+#include "inbox/storage/live_notice.hpp"
+#include "inbox/storage/webhook_event_repository.hpp"
 
 #include <chrono>
 #include <map>
 
 namespace inbox::storage {
 namespace {
-
-constexpr Query kAccountByPhoneNumberId{"inbound_account_by_phone",
-                                        "SELECT id::text FROM accounts WHERE phone_number_id = $1"};
 
 // profile_name follows WhatsApp; `name` belongs to the agents and is never written here.
 constexpr Query kUpsertContact{
@@ -126,9 +125,9 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
     if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
-StoredChange store_change(DbConnection& db, const std::string& account_id, const domain::AccountChange& change) {
+StoredChange store_change(DbConnection& db, pqxx::transaction_base& tx, const std::string& account_id,
+                          const domain::AccountChange& change) {
     StoredChange stored{account_id, {}, {}, {}, 0, 0, 0};
-    pqxx::work tx(db.raw());
 
     // Contacts named in the change, and senders that came without a contacts[] entry.
     std::map<std::string, std::string> contact_ids;  // wa_id → contact id
@@ -182,34 +181,44 @@ StoredChange store_change(DbConnection& db, const std::string& account_id, const
             add_unique(stored.touched_conversation_ids, changed->second);
         }
     }
-    tx.commit();
     return stored;
+}
+
+std::size_t store_template_status(DbConnection& db, pqxx::transaction_base& tx,
+                                  const domain::TemplateStatusChange& change) {
+    auto language = change.language.empty() ? std::nullopt : std::optional<std::string>(change.language);
+    auto result = db.exec(tx, kTemplateStatus, change.waba_id, change.message_template_id, change.name, change.event,
+                          nullable(language));
+    return static_cast<std::size_t>(result.affected_rows());
 }
 
 }  // namespace
 
 // Not a coroutine on purpose (GCC 12, see docs/ARCHITECTURE.md).
-boost::asio::awaitable<std::optional<StoredChange>> InboundRepository::store(domain::AccountChange change) {
-    return pool_.run([change = std::move(change)](DbConnection& db) -> std::optional<StoredChange> {
-        std::optional<std::string> account_id;
-        {
-            pqxx::nontransaction lookup(db.raw());
-            auto rows = db.exec(lookup, kAccountByPhoneNumberId, change.phone_number_id);
-            if (rows.empty()) return std::nullopt;
-            account_id = rows[0][0].as<std::string>();
-        }
-        return store_change(db, *account_id, change);
-    });
-}
-
-boost::asio::awaitable<std::size_t> InboundRepository::store_template_status(domain::TemplateStatusChange change) {
-    return pool_.run([change = std::move(change)](DbConnection& db) -> std::size_t {
+boost::asio::awaitable<StoredDelivery> InboundRepository::store_delivery(DeliveryToStore delivery) {
+    return pool_.run([delivery = std::move(delivery)](DbConnection& db) {
+        StoredDelivery stored;
         pqxx::work tx(db.raw());
-        auto language = change.language.empty() ? std::nullopt : std::optional<std::string>(change.language);
-        auto result = db.exec(tx, kTemplateStatus, change.waba_id, change.message_template_id, change.name,
-                              change.event, nullable(language));
+        // Everything written here is derived from the webhook event, which was committed durably before Meta got
+        // its 200. Not waiting for this commit's WAL flush is therefore safe: a crash can lose only a suffix of
+        // the WAL, so losing this transaction also loses the event's `processed` mark written in it, and the
+        // sweeper processes the event again (idempotently). It takes the fsync out of the time the open
+        // conversation's row stays locked, which bounds processing throughput for a busy conversation.
+        db.exec_plain(tx, "SET LOCAL synchronous_commit = off");
+        for (const auto& routed : delivery.account_changes) {
+            auto& change = stored.changes.emplace_back(store_change(db, tx, routed.account_id, routed.change));
+            // Delivered to every instance's live clients when this transaction commits.
+            notify_live(db, tx, {change.account_id, change.created_message_ids, change.updated_message_ids,
+                                 change.touched_conversation_ids});
+        }
+        for (const auto& change : delivery.template_changes) store_template_status(db, tx, change);
+        stored.handled = !delivery.account_changes.empty() || !delivery.template_changes.empty();
+        WebhookEventRepository::finish(db, tx, delivery.event_id,
+                                       stored.handled ? WebhookEventRepository::Outcome::processed
+                                                      : WebhookEventRepository::Outcome::ignored,
+                                       delivery.notes);
         tx.commit();
-        return static_cast<std::size_t>(result.affected_rows());
+        return stored;
     });
 }
 

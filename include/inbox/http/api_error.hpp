@@ -43,6 +43,15 @@ public:
     static ApiError service_unavailable(std::string message) {
         return ApiError{Status::service_unavailable, "service_unavailable", std::move(message)}.with_retry_after(1);
     }
+    // Meta refused (an answer, not an outage); `extra` carries "graph_error".
+    static ApiError upstream_error(std::string message, nlohmann::json extra = nlohmann::json::object()) {
+        return {Status::bad_gateway, "upstream_error", std::move(message), std::move(extra)};
+    }
+    // Meta unreachable, failing or throttling, or its circuit open: retry after `retry_after_seconds` (at least 1).
+    static ApiError upstream_unavailable(std::string message, unsigned retry_after_seconds) {
+        return ApiError{Status::service_unavailable, "upstream_unavailable", std::move(message)}.with_retry_after(
+            retry_after_seconds > 0 ? retry_after_seconds : 1);
+    }
 
 private:
     Status status_;

@@ -9,10 +9,14 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace inbox::observability {
+class Counter;
+class Histogram;
 class MetricsRegistry;
 }
 
@@ -35,11 +39,21 @@ public:
                 std::chrono::steady_clock::duration elapsed) const;
 
 private:
+    struct RouteInstruments {
+        observability::Counter* requests;
+        observability::Histogram* duration;
+    };
+
     std::optional<std::string> bearer_user(const Request& request, const RouteOptions& options) const;
+    // The registry's lookup takes its lock and builds label strings; a request only does that the first time its
+    // (route, method, status) is seen.
+    RouteInstruments instruments_for(const std::string& route, std::string_view method, unsigned status) const;
 
     const Router& router_;
     Authenticator authenticate_;
     observability::MetricsRegistry& metrics_;
+    mutable std::shared_mutex instruments_mutex_;
+    mutable std::unordered_map<std::string, RouteInstruments> instruments_;
 };
 
 // The path of a request target, without the query string.

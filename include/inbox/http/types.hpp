@@ -1,6 +1,8 @@
 #pragma once
 // Request and response types shared by the server, the router and the handlers. Only Beast's message types are
 // included here (cheap); the I/O machinery stays in src/http/.
+#include "inbox/http/stream_writer.hpp"
+
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -40,6 +42,8 @@ struct Request {
 
 struct Response {
     BeastResponse message;
+    // Set for streamed answers (SSE): `message` then carries only the status and headers. See stream_writer.hpp.
+    StreamProducer stream;
 };
 
 }  // namespace inbox::http

@@ -3,6 +3,7 @@
 // endpoint subscribes per client; webhook processing and sends publish after their transaction commits.
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,6 +26,8 @@ public:
     std::uint64_t subscribe(Listener listener);
     void unsubscribe(std::uint64_t id);
     void publish(const LiveEvent& event) const;
+    // Lets publishers skip building events nobody would receive.
+    std::size_t subscriber_count() const;
 
 private:
     mutable std::mutex mutex_;

@@ -25,7 +25,7 @@ class MetricsRegistry;
 
 namespace inbox::services {
 
-class EventBus;
+class AccountDirectory;
 
 struct WebhookProcessorOptions {
     std::size_t workers = 4;
@@ -37,7 +37,7 @@ struct WebhookProcessorOptions {
 class WebhookProcessor {
 public:
     WebhookProcessor(boost::asio::any_io_executor executor, storage::WebhookEventRepository& events,
-                     storage::InboundRepository& inbound, cache::Cache& cache, EventBus& bus,
+                     storage::InboundRepository& inbound, AccountDirectory& directory, cache::Cache& cache,
                      observability::MetricsRegistry& metrics, WebhookProcessorOptions options = {});
     ~WebhookProcessor();
     WebhookProcessor(const WebhookProcessor&) = delete;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ public:
     explicit AccountRepository(DbPool& pool) : pool_(pool) {}
 
     boost::asio::awaitable<std::vector<domain::Account>> accounts_of_user(std::string user_id);
+    // Whether `user_id` may use the account (false also for an account that does not exist).
+    boost::asio::awaitable<bool> is_member(std::string user_id, std::string account_id);
+    // Webhook routing: the account that owns a WhatsApp number, nullopt when none does.
+    boost::asio::awaitable<std::optional<std::string>> id_by_phone_number_id(std::string phone_number_id);
 
     // Command-line operations (synchronous).
     std::string create(const domain::NewAccount& account);

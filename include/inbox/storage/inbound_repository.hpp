@@ -1,12 +1,13 @@
 #pragma once
-// Stores what a webhook delivery says about one business number, in one transaction per account change:
-// contacts, the open conversation of each contact, inbound messages exactly once, monotonic statuses (parked
-// when the message is not stored yet), and media-download jobs.
+// Stores what one webhook delivery says, in one transaction that also marks the delivery done: contacts, the open
+// conversation of each contact, inbound messages exactly once, monotonic statuses (parked when the message is not
+// stored yet), template statuses and media-download jobs.
 #include "inbox/domain/webhook_payload.hpp"
 #include "inbox/storage/db_connection.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,15 +26,30 @@ struct StoredChange {
     std::size_t media_jobs = 0;
 };
 
+// A delivery whose account changes are already routed to account ids (services::AccountDirectory).
+struct DeliveryToStore {
+    struct RoutedChange {
+        std::string account_id;
+        domain::AccountChange change;
+    };
+    std::int64_t event_id = 0;
+    std::vector<RoutedChange> account_changes;
+    std::vector<domain::TemplateStatusChange> template_changes;
+    std::string notes;  // what was ignored and why, kept on the event row
+};
+
+struct StoredDelivery {
+    std::vector<StoredChange> changes;
+    bool handled = false;  // false: nothing in it was ours, and the event is recorded as ignored
+};
+
 class InboundRepository {
 public:
     explicit InboundRepository(DbPool& pool) : pool_(pool) {}
 
-    // nullopt when no account has the change's phone_number_id (the caller records it as ignored).
-    boost::asio::awaitable<std::optional<StoredChange>> store(domain::AccountChange change);
-
-    // Updates stored templates of the WABA's accounts; answers how many rows changed.
-    boost::asio::awaitable<std::size_t> store_template_status(domain::TemplateStatusChange change);
+    // Everything of one delivery, and the event's own `processed`/`ignored` mark, in one transaction: a crash
+    // leaves either all of it or none of it, and the sweeper redoes none-of-it idempotently.
+    boost::asio::awaitable<StoredDelivery> store_delivery(DeliveryToStore delivery);
 
     // For the send path: gives an outbound message its wamid and applies statuses that arrived before it, under
     // the same per-wamid lock the status path takes, so neither can miss the other.

@@ -1,5 +1,7 @@
 #pragma once
 // The durable webhook inbox: raw deliveries are committed here before Meta gets its 200.
+#include "inbox/storage/db_connection.hpp"
+
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
@@ -28,7 +30,9 @@ public:
     // those (the fast path right after commit); without: any due event (the sweeper: crashes, restarts, retries).
     boost::asio::awaitable<std::vector<ClaimedEvent>> claim(std::vector<std::int64_t> ids, std::size_t limit);
     enum class Outcome { processed, ignored };
-    boost::asio::awaitable<void> finish(std::int64_t id, Outcome outcome, std::string note);
+    // Marks an event done inside the transaction that stored what it said (InboundRepository::store_delivery).
+    static void finish(DbConnection& db, pqxx::transaction_base& tx, std::int64_t id, Outcome outcome,
+                       const std::string& note);
     // Back to pending after `delay`, or failed for good once attempts reach max_attempts.
     boost::asio::awaitable<void> retry_later(std::int64_t id, std::string error, std::chrono::seconds delay,
                                              int max_attempts);

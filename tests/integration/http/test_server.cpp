@@ -73,6 +73,32 @@ asio::awaitable<Response> conflict(Request&) {
 
 asio::awaitable<Response> head(Request&) { co_return json_response(Status::ok, {{"hello", "world"}}); }
 
+int int_param(const Request& request, std::string_view name, int fallback) {
+    auto value = request.query_param(name);
+    return value ? std::stoi(*value) : fallback;
+}
+
+asio::awaitable<void> produce(std::shared_ptr<StreamWriter> writer, int events, int interval_ms, int abort_at) {
+    for (int i = 0; i < events && !writer->closing(); ++i) {
+        if (i == abort_at) writer->abort();
+        if (!co_await writer->write("data: " + std::to_string(i) + "\n\n")) co_return;
+        if (interval_ms > 0) co_await writer->wait(std::chrono::milliseconds(interval_ms));
+    }
+}
+
+asio::awaitable<Response> stream(Request& request) {
+    int events = int_param(request, "events", 3);
+    int interval_ms = int_param(request, "interval_ms", 0);
+    int abort_at = int_param(request, "abort_at", -1);
+    Response response;
+    response.message.result(Status::ok);
+    response.message.set(Field::content_type, "text/event-stream");
+    response.stream = [events, interval_ms, abort_at](std::shared_ptr<StreamWriter> writer) {
+        return produce(std::move(writer), events, interval_ms, abort_at);
+    };
+    co_return response;
+}
+
 std::optional<std::string> authenticate(std::string_view token) {
     if (token == "good") return std::string("user-1");
     return std::nullopt;
@@ -94,6 +120,7 @@ struct TestServerState {
         router.add(Verb::get, "/conflict", conflict, open);
         router.add(Verb::head, "/head", head, open);
         router.add(Verb::get, "/head", head, open);
+        router.add(Verb::get, "/stream", stream, open);
         dispatcher.emplace(router, authenticate, metrics);
         server.emplace(io, *dispatcher, std::move(options));
         server->start();

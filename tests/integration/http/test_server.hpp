@@ -12,6 +12,8 @@
 //   GET  /boom            throws std::runtime_error
 //   GET  /conflict        throws ApiError 409 conflict with an extra member
 //   HEAD /head, GET /head {"hello": "world"}
+//   GET  /stream?events=N&interval_ms=M&abort_at=K  a streamed body: "data: <i>\n\n" N times, waiting M ms
+//                         (or until woken) after each; aborts the connection before event K
 #include "inbox/http/server.hpp"
 
 #include <atomic>

@@ -1,6 +1,8 @@
 // Background processing of committed deliveries, end to end: HTTP → durable inbox → processor → domain tables.
 #include "inbox/auth/webhook_signature.hpp"
 #include "inbox/storage/inbound_repository.hpp"
+#include "inbox/storage/live_notice.hpp"
+#include "inbox/storage/notification_listener.hpp"
 #include "test_database.hpp"
 #include "webhook_test_server.hpp"
 
@@ -9,6 +11,7 @@
 
 #include <algorithm>
 #include <future>
+#include <mutex>
 #include <thread>
 
 namespace inbox {
@@ -43,6 +46,12 @@ protected:
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
         }
         FAIL() << "deliveries still unprocessed after 5 s";
+    }
+
+    template <typename Predicate>
+    static bool eventually(Predicate predicate) {
+        for (int i = 0; i < 200 && !predicate(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        return predicate();
     }
 
     std::string message_field(const std::string& wamid, const std::string& column) {
@@ -237,19 +246,32 @@ TEST_F(WebhookProcessingTest, ProfileNameIsRefreshedButAnAgentsNameIsKept) {
     EXPECT_NE(db.query_value("SELECT profile_name FROM contacts"), "old");
 }
 
-TEST_F(WebhookProcessingTest, ProcessingPublishesLiveEvents) {
+TEST_F(WebhookProcessingTest, ProcessingNotifiesEveryInstanceOfWhatItChanged) {
     std::mutex mutex;
-    std::vector<std::string> types;
-    server.bus().subscribe([&](const services::LiveEvent& event) {
+    std::vector<storage::LiveNotice> notices;
+    storage::NotificationListener listener(db.url(), std::string(storage::kLiveChannel), [&](const std::string& payload) {
+        auto notice = storage::decode_live_notice(payload);
+        ASSERT_TRUE(notice) << payload;
         std::lock_guard lock(mutex);
-        types.push_back(event.type);
+        notices.push_back(*notice);
     });
+    listener.start();
+    ASSERT_TRUE(eventually([&] { return listener.listening(); }));
+
     deliver("text_message.json");
     wait_until_processed();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto message_id = message_field(kTextWamid, "id");
+    auto conversation_id = message_field(kTextWamid, "conversation_id");
+    ASSERT_TRUE(eventually([&] {
+        std::lock_guard lock(mutex);
+        return !notices.empty();
+    }));
     std::lock_guard lock(mutex);
-    EXPECT_NE(std::find(types.begin(), types.end(), "message.created"), types.end());
-    EXPECT_NE(std::find(types.begin(), types.end(), "conversation.updated"), types.end());
+    ASSERT_EQ(notices.size(), 1u);  // one NOTIFY for the committed delivery
+    EXPECT_EQ(notices[0].account_id, account_a);
+    EXPECT_EQ(notices[0].created_message_ids, std::vector<std::string>{message_id});
+    EXPECT_EQ(notices[0].conversation_ids, std::vector<std::string>{conversation_id});
+    EXPECT_TRUE(notices[0].updated_message_ids.empty());
 }
 
 TEST_F(WebhookProcessingTest, EventsCommittedWithoutTheFastPathAreSweptUp) {

@@ -7,11 +7,13 @@ namespace inbox::testing {
 WebhookServer::WebhookServer(const std::string& database_url, bool process)
     : pool_({.url = database_url, .size = 4}, metrics_),
       events_(pool_),
+      accounts_(pool_),
       inbound_(pool_),
       cache_(1000, metrics_),
+      directory_(accounts_, cache_),
       ingestor_(io_.get_executor(),
                 [this](std::vector<std::string> bodies) { return events_.insert_batch(std::move(bodies)); }, metrics_),
-      processor_(io_.get_executor(), events_, inbound_, cache_, bus_, metrics_,
+      processor_(io_.get_executor(), events_, inbound_, directory_, cache_, metrics_,
                  {.sweep_interval = std::chrono::milliseconds(100)}),
       dispatcher_(router_, [](std::string_view) { return std::nullopt; }, metrics_),
       server_(io_, dispatcher_, {.host = "127.0.0.1", .port = 0}) {

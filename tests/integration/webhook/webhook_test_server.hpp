@@ -7,9 +7,11 @@
 #include "inbox/http/router.hpp"
 #include "inbox/http/server.hpp"
 #include "inbox/observability/metrics.hpp"
+#include "inbox/services/account_directory.hpp"
 #include "inbox/services/event_bus.hpp"
 #include "inbox/services/webhook_ingestor.hpp"
 #include "inbox/services/webhook_processor.hpp"
+#include "inbox/storage/account_repository.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/inbound_repository.hpp"
 #include "inbox/storage/webhook_event_repository.hpp"
@@ -43,8 +45,10 @@ private:
     boost::asio::io_context io_;
     storage::DbPool pool_;
     storage::WebhookEventRepository events_;
+    storage::AccountRepository accounts_;
     storage::InboundRepository inbound_;
     cache::MemoryCache cache_;
+    services::AccountDirectory directory_;
     services::EventBus bus_;
     services::WebhookIngestor ingestor_;
     services::WebhookProcessor processor_;

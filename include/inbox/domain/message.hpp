@@ -1,0 +1,43 @@
+#pragma once
+// A stored message as the message list shows it (API.md "Objects").
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "inbox/domain/account.hpp"
+#include "inbox/domain/time.hpp"
+
+namespace inbox::domain {
+
+struct ReplyTo {
+    std::string wa_message_id;              // Meta's context.id
+    std::optional<std::string> message_id;  // our message with that wamid, when we have it
+};
+
+struct MessageMedia {
+    std::optional<std::string> mime_type;
+    std::optional<std::string> sha256;
+    std::optional<std::int64_t> file_size;
+    std::optional<std::string> filename;
+    std::string state;  // pending | stored | failed | expired
+};
+
+struct Message {
+    std::string id;
+    std::string conversation_id;
+    std::optional<std::string> wa_message_id;  // null while an outbound message is pending
+    std::string direction;                     // inbound | outbound
+    std::string type;
+    std::optional<std::string> text;
+    std::string status;
+    TimePoint timestamp;
+    TimePoint created_at;
+    std::optional<ReplyTo> reply_to;
+    nlohmann::json error;  // as stored ({"code","title","details"}), null when Meta reported none
+    std::optional<TemplateRef> template_ref;
+    std::optional<MessageMedia> media;
+    nlohmann::json content = nlohmann::json::object();
+};
+
+}  // namespace inbox::domain

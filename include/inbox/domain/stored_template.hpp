@@ -1,0 +1,18 @@
+#pragma once
+// A message template as stored for an account (synced from the Graph API, statuses updated by webhooks).
+#include <optional>
+#include <string>
+
+namespace inbox::domain {
+
+struct StoredTemplate {
+    std::string id;
+    std::string name;
+    std::string language;
+    std::optional<std::string> category;
+    std::string status;
+    std::optional<std::string> body_text;
+    int parameter_count = 0;
+};
+
+}  // namespace inbox::domain

@@ -1,0 +1,21 @@
+#pragma once
+// Cache keys of the inbox reads. Versioned like every key (cache::kKeyVersion); the family (first segment after
+// the version) is the `cache` metric label. webhook_processor.cpp erases the same conversation key.
+#include <string>
+#include <string_view>
+
+#include "inbox/cache/cache.hpp"
+
+namespace inbox::services {
+
+// The conversation row (facts only, never the free-window boolean). `conversation_id` is a lower-case UUID.
+inline std::string conversation_cache_key(std::string_view conversation_id) {
+    return std::string(cache::kKeyVersion) + "conversation:" + std::string(conversation_id);
+}
+
+// The account ids a user is a member of (the JWT subject; the argv-based Redis client makes any text safe).
+inline std::string membership_cache_key(std::string_view user_id) {
+    return std::string(cache::kKeyVersion) + "members:user:" + std::string(user_id);
+}
+
+}  // namespace inbox::services

@@ -1,0 +1,68 @@
+#pragma once
+// The inbox reads (conversation list, one conversation, message pages) and marking a conversation read. Every
+// statement scopes by the caller's membership itself (account_members joined in the same SQL), so an object of
+// another account is indistinguishable from a missing one. One statement per call.
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "inbox/domain/conversation.hpp"
+#include "inbox/domain/inbox_query.hpp"
+#include "inbox/domain/message.hpp"
+
+namespace inbox::storage {
+
+class DbPool;
+
+struct ConversationPage {
+    std::vector<domain::Conversation> rows;
+    bool has_more = false;
+};
+
+// One conversation looked up for a user, plus every account the user belongs to (the membership cache's value,
+// fetched by the same statement).
+struct ConversationLookup {
+    std::vector<std::string> member_account_ids;
+    std::optional<domain::Conversation> conversation;  // empty: missing, or not in one of the user's accounts
+};
+
+struct MessagePage {
+    enum class Outcome { found, conversation_not_found, cursor_not_found };
+    Outcome outcome = Outcome::conversation_not_found;
+    std::vector<domain::Message> rows;  // newest first
+    bool has_more = false;
+};
+
+class InboxRepository {
+public:
+    explicit InboxRepository(DbPool& pool) : pool_(pool) {}
+
+    // nullopt when the user is not a member of the account (or it does not exist). Ids must be UUIDs.
+    boost::asio::awaitable<std::optional<ConversationPage>> list_conversations(std::string user_id,
+                                                                               std::string account_id,
+                                                                               domain::ConversationFilter filter,
+                                                                               domain::PageRequest page);
+
+    boost::asio::awaitable<ConversationLookup> find_conversation(std::string user_id, std::string conversation_id);
+
+    // Newest first (timestamp, then id, descending); `offset` counts from the cursor.
+    boost::asio::awaitable<MessagePage> list_messages(std::string user_id, std::string conversation_id,
+                                                      domain::MessageCursor cursor, domain::PageRequest page);
+
+    // unread_count = 0; answers the updated conversation, nullopt when not found for this user.
+    boost::asio::awaitable<std::optional<domain::Conversation>> mark_read(std::string user_id,
+                                                                          std::string conversation_id);
+
+    // For live updates (SSE), which are scoped by account when subscribed rather than per request: the given
+    // objects of `account_id` (ids of other accounts are skipped). Messages oldest first.
+    boost::asio::awaitable<std::vector<domain::Message>> messages_by_ids(std::string account_id,
+                                                                         std::vector<std::string> ids);
+    boost::asio::awaitable<std::vector<domain::Conversation>> conversations_by_ids(std::string account_id,
+                                                                                   std::vector<std::string> ids);
+
+private:
+    DbPool& pool_;
+};
+
+}  // namespace inbox::storage

@@ -1,0 +1,35 @@
+#pragma once
+// What a committed transaction changed, told to every server instance through Postgres NOTIFY so each can push it
+// to its own SSE clients. NOTIFY is transactional: instances hear of a change exactly when it commits, never for a
+// rollback. The payload carries ids only (NOTIFY payloads are limited to 8000 bytes); listeners load the resources.
+#include "inbox/storage/db_connection.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace inbox::storage {
+
+inline constexpr std::string_view kLiveChannel = "inbox_live";
+
+struct LiveNotice {
+    std::string account_id;
+    std::vector<std::string> created_message_ids;
+    std::vector<std::string> updated_message_ids;
+    std::vector<std::string> conversation_ids;
+
+    bool empty() const {
+        return created_message_ids.empty() && updated_message_ids.empty() && conversation_ids.empty();
+    }
+};
+
+// The payloads of a notice: one, or several when the ids would not fit in one NOTIFY.
+std::vector<std::string> encode_live_notice(const LiveNotice& notice);
+// nullopt for a payload that is not a notice (another writer on the channel, a newer format).
+std::optional<LiveNotice> decode_live_notice(std::string_view payload);
+
+// Queues the notice's NOTIFY(s) in `tx`; they are delivered when it commits. Nothing for an empty notice.
+void notify_live(DbConnection& db, pqxx::transaction_base& tx, const LiveNotice& notice);
+
+}  // namespace inbox::storage

@@ -1,0 +1,92 @@
+#include "inbox/api/inbox_routes.hpp"
+
+#include "inbox/api/json_views.hpp"
+#include "inbox/api/query_params.hpp"
+#include "inbox/http/responses.hpp"
+#include "inbox/http/router.hpp"
+#include "inbox/services/inbox_service.hpp"
+
+namespace inbox::api {
+namespace {
+
+using http::ApiError;
+using http::Request;
+using http::Response;
+using http::Status;
+using nlohmann::json;
+
+// Response bodies are built in plain functions: braced lists of strings inside coroutine bodies trip GCC 12.
+json pagination_json(const domain::PageRequest& page, bool has_more) {
+    return {{"limit", page.limit}, {"offset", page.offset}, {"has_more", has_more}};
+}
+
+Response conversation_list_response(const services::ConversationList& list, const domain::PageRequest& page) {
+    auto data = json::array();
+    for (const auto& view : list.rows) data.push_back(conversation_json(view));
+    return http::json_response(Status::ok,
+                               {{"data", std::move(data)}, {"pagination", pagination_json(page, list.has_more)}});
+}
+
+Response conversation_response(const std::optional<services::ConversationView>& view) {
+    if (!view) throw ApiError::not_found("conversation not found");
+    return http::json_response(Status::ok, conversation_json(*view));
+}
+
+// next_before: the oldest message of the page, for the next call's `before` (null on the last page).
+Response message_page_response(const storage::MessagePage& page, const domain::PageRequest& request) {
+    using Outcome = storage::MessagePage::Outcome;
+    if (page.outcome == Outcome::conversation_not_found) throw ApiError::not_found("conversation not found");
+    if (page.outcome == Outcome::cursor_not_found) {
+        throw ApiError::invalid_parameter("before is not a message of this conversation");
+    }
+    auto data = json::array();
+    for (const auto& message : page.rows) data.push_back(message_json(message));
+    auto pagination = pagination_json(request, page.has_more);
+    pagination["next_before"] = page.has_more && !page.rows.empty() ? json(page.rows.back().id) : json(nullptr);
+    return http::json_response(Status::ok, {{"data", std::move(data)}, {"pagination", std::move(pagination)}});
+}
+
+Response mark_read_response(const std::optional<services::ConversationView>& view) {
+    if (!view) throw ApiError::not_found("conversation not found");
+    return http::json_response(Status::ok, {{"unread_count", view->conversation.unread_count}});
+}
+
+}  // namespace
+
+void register_inbox_routes(http::Router& router, services::InboxService& inbox) {
+    router.add(http::Verb::get, "/accounts/{account_id}/conversations",
+               [&inbox](Request& request) -> boost::asio::awaitable<Response> {
+                   auto account_id = path_uuid(request, "account_id", "account");
+                   const auto page = parse_page(request.query_param("limit"), request.query_param("offset"));
+                   const auto filter = parse_conversation_filter(request.query_param("status"));
+                   auto list = co_await inbox.list_conversations(*request.user_id, std::move(account_id), filter, page);
+                   if (!list) throw ApiError::not_found("account not found");
+                   co_return conversation_list_response(*list, page);
+               });
+
+    router.add(http::Verb::get, "/conversations/{conversation_id}",
+               [&inbox](Request& request) -> boost::asio::awaitable<Response> {
+                   auto conversation_id = path_uuid(request, "conversation_id", "conversation");
+                   auto view = co_await inbox.conversation(*request.user_id, std::move(conversation_id));
+                   co_return conversation_response(view);
+               });
+
+    router.add(http::Verb::get, "/conversations/{conversation_id}/messages",
+               [&inbox](Request& request) -> boost::asio::awaitable<Response> {
+                   auto conversation_id = path_uuid(request, "conversation_id", "conversation");
+                   const auto page = parse_page(request.query_param("limit"), request.query_param("offset"));
+                   auto cursor = parse_before(request.query_param("before"));
+                   auto messages =
+                       co_await inbox.messages(*request.user_id, std::move(conversation_id), std::move(cursor), page);
+                   co_return message_page_response(messages, page);
+               });
+
+    router.add(http::Verb::post, "/conversations/{conversation_id}/read",
+               [&inbox](Request& request) -> boost::asio::awaitable<Response> {
+                   auto conversation_id = path_uuid(request, "conversation_id", "conversation");
+                   auto view = co_await inbox.mark_read(*request.user_id, std::move(conversation_id));
+                   co_return mark_read_response(view);
+               });
+}
+
+}  // namespace inbox::api

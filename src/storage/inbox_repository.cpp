@@ -1,0 +1,311 @@
+#include "inbox/storage/inbox_repository.hpp"
+
+#include "inbox/storage/live_notice.hpp"
+
+#include "inbox/storage/db_pool.hpp"
+#include "inbox/storage/pg_array.hpp"
+#include "pg_fields.hpp"
+
+namespace inbox::storage {
+namespace {
+
+// The conversation columns in the order read_conversation expects (c = conversations, ct = contacts).
+#define INBOX_CONVERSATION_COLUMNS \
+    "c.id::text AS id, c.account_id::text AS account_id, ct.id::text AS contact_id, ct.wa_id AS contact_wa_id," \
+    " coalesce(ct.name, ct.profile_name) AS contact_name, c.status AS status, c.unread_count AS unread_count, " \
+    INBOX_PG_MICROS("c.last_message_at") " AS last_message_at, c.last_message_preview AS last_message_preview, " \
+    INBOX_PG_MICROS("c.last_inbound_at") " AS last_inbound_at"
+
+// The list: the member CTE is empty for a non-member, so the outer LEFT JOIN yields no row at all (→ 404), while a
+// member with no conversations gets one row of NULLs. `status_condition` must leave $1..$4 in use.
+#define INBOX_LIST_CONVERSATIONS(status_condition)                                              \
+    "WITH member AS MATERIALIZED ("                                                             \
+    "    SELECT account_id FROM account_members WHERE user_id = $1 AND account_id = $2::uuid)," \
+    " page AS ("                                                                                \
+    "    SELECT " INBOX_CONVERSATION_COLUMNS                                                    \
+    ", c.last_message_at AS sort_at, c.id AS sort_id"                                           \
+    "    FROM conversations c"                                                                  \
+    "    JOIN member m ON m.account_id = c.account_id"                                          \
+    "    JOIN contacts ct ON ct.id = c.contact_id"                                              \
+    "    WHERE c.account_id = $2::uuid" status_condition                                        \
+    "    ORDER BY c.last_message_at DESC NULLS LAST, c.id LIMIT $3 OFFSET $4)"                  \
+    " SELECT page.* FROM member LEFT JOIN page ON true ORDER BY page.sort_at DESC NULLS LAST, page.sort_id"
+
+constexpr Query kListConversationsByStatus{"inbox_list_conversations_by_status",
+                                           INBOX_LIST_CONVERSATIONS(" AND c.status = $5")};
+constexpr Query kListConversationsAll{"inbox_list_conversations_all", INBOX_LIST_CONVERSATIONS("")};
+
+// Column 0: the user's account ids (for the membership cache); then the conversation, NULLs when not visible.
+constexpr Query kFindConversation{
+    "inbox_find_conversation",
+    "SELECT (SELECT string_agg(account_id::text, ',') FROM account_members WHERE user_id = $1), conv.*"
+    " FROM (SELECT 1) one LEFT JOIN ("
+    "    SELECT " INBOX_CONVERSATION_COLUMNS
+    "    FROM conversations c"
+    "    JOIN account_members m ON m.account_id = c.account_id AND m.user_id = $1"
+    "    JOIN contacts ct ON ct.id = c.contact_id"
+    "    WHERE c.id = $2::uuid) conv ON true"};
+
+// The NOTIFY (storage/live_notice.hpp) rides in the same statement: every instance's live clients hear of the
+// read exactly when it commits.
+constexpr Query kMarkRead{
+    "inbox_mark_read",
+    "WITH updated AS ("
+    " UPDATE conversations c SET unread_count = 0, updated_at = now()"
+    " FROM account_members m, contacts ct"
+    " WHERE c.id = $2::uuid AND m.account_id = c.account_id AND m.user_id = $1 AND ct.id = c.contact_id"
+    " RETURNING " INBOX_CONVERSATION_COLUMNS
+    ") SELECT updated.*, pg_notify($3, json_build_object('account_id', updated.account_id,"
+    "                                                   'conversations', json_build_array(updated.id))::text)"
+    " FROM updated"};
+
+// The message columns in the order read_message expects (m = the message, r = the message it replies to).
+#define INBOX_MESSAGE_COLUMNS \
+    "m.id::text AS id, m.conversation_id::text AS conversation_id, m.wa_message_id AS wa_message_id,"             \
+    " m.direction AS direction, m.type AS type, m.body AS body, m.status AS status, "                             \
+    INBOX_PG_MICROS("m.timestamp") " AS timestamp_us, " INBOX_PG_MICROS("m.created_at") " AS created_at_us,"       \
+    " m.reply_to_wa_message_id AS reply_to_wamid, r.id::text AS reply_to_id, m.error::text AS error,"             \
+    " m.template_name AS template_name, m.template_language AS template_language, m.media_state AS media_state," \
+    " m.media_mime_type AS media_mime_type, m.media_sha256 AS media_sha256, m.media_file_size AS media_file_size," \
+    " m.media_filename AS media_filename, m.content::text AS content"
+
+// A page of one conversation's messages. The conversation CTE carries the membership check: no row at all when the
+// conversation is not visible to the user (→ 404). Column 0 says whether the cursor was found; the page follows
+// (NULLs for an empty page). The reply's message id is resolved by the unique (account_id, wa_message_id) index.
+// `extra_ctes` may define more CTEs (starting with a comma); `cursor_condition` narrows the page.
+#define INBOX_MESSAGE_PAGE(extra_ctes, cursor_condition, cursor_found)                                       \
+    "WITH conv AS MATERIALIZED ("                                                                            \
+    "    SELECT c.id FROM conversations c"                                                                   \
+    "    JOIN account_members mb ON mb.account_id = c.account_id AND mb.user_id = $1"                        \
+    "    WHERE c.id = $2::uuid)" extra_ctes                                                                  \
+    ", page AS ("                                                                                            \
+    "    SELECT " INBOX_MESSAGE_COLUMNS                                                                      \
+    ", m.timestamp AS sort_at, m.id AS sort_id"                                                              \
+    "    FROM messages m"                                                                                    \
+    "    LEFT JOIN messages r ON r.account_id = m.account_id AND r.wa_message_id = m.reply_to_wa_message_id" \
+    "    WHERE m.conversation_id = (SELECT id FROM conv)" cursor_condition                                   \
+    "    ORDER BY m.timestamp DESC, m.id DESC LIMIT $3 OFFSET $4)"                                           \
+    " SELECT " cursor_found                                                                                  \
+    " AS cursor_found, page.* FROM conv LEFT JOIN page ON true"                                              \
+    " ORDER BY page.sort_at DESC, page.sort_id DESC"
+
+constexpr Query kMessagePage{"inbox_message_page", INBOX_MESSAGE_PAGE("", "", "true")};
+constexpr Query kMessagePageBeforeTime{"inbox_message_page_before_time",
+                                       INBOX_MESSAGE_PAGE("", " AND m.timestamp < $5::timestamptz", "true")};
+// Strictly older than the cursor message by (timestamp, id); the plain timestamp bound lets the index range-scan.
+constexpr Query kMessagePageBeforeMessage{
+    "inbox_message_page_before_message",
+    INBOX_MESSAGE_PAGE(", ref AS MATERIALIZED (SELECT r.timestamp, r.id FROM messages r"
+                       "    WHERE r.id = $5::uuid AND r.conversation_id = (SELECT id FROM conv))",
+                       " AND m.timestamp <= (SELECT ref.timestamp FROM ref)"
+                       " AND (m.timestamp, m.id) < (SELECT ref.timestamp, ref.id FROM ref)",
+                       "EXISTS (SELECT 1 FROM ref)")};
+
+// Live updates (not a caller's request): scoped by the account the change belongs to.
+constexpr Query kMessagesByIds{
+    "inbox_messages_by_ids",
+    "SELECT " INBOX_MESSAGE_COLUMNS
+    " FROM messages m"
+    " LEFT JOIN messages r ON r.account_id = m.account_id AND r.wa_message_id = m.reply_to_wa_message_id"
+    " WHERE m.account_id = $1::uuid AND m.id = ANY($2::uuid[])"
+    " ORDER BY m.timestamp, m.id"};
+constexpr Query kConversationsByIds{"inbox_conversations_by_ids",
+                                    "SELECT " INBOX_CONVERSATION_COLUMNS
+                                    " FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+                                    " WHERE c.account_id = $1::uuid AND c.id = ANY($2::uuid[])"
+                                    " ORDER BY c.id"};
+
+#undef INBOX_MESSAGE_PAGE
+#undef INBOX_MESSAGE_COLUMNS
+#undef INBOX_LIST_CONVERSATIONS
+#undef INBOX_CONVERSATION_COLUMNS
+
+// Reads the conversation columns starting at `first`.
+domain::Conversation read_conversation(const pqxx::row& row, pqxx::row::size_type first) {
+    domain::Conversation conversation;
+    conversation.id = row[first].as<std::string>();
+    conversation.account_id = row[first + 1].as<std::string>();
+    conversation.contact = {row[first + 2].as<std::string>(), row[first + 3].as<std::string>(),
+                            optional_text(row[first + 4])};
+    conversation.status = row[first + 5].as<std::string>();
+    conversation.unread_count = row[first + 6].as<int>();
+    conversation.last_message_at = optional_time_from_micros(row[first + 7]);
+    conversation.last_message_preview = optional_text(row[first + 8]);
+    conversation.last_inbound_at = optional_time_from_micros(row[first + 9]);
+    return conversation;
+}
+
+nlohmann::json optional_json(const pqxx::field& field) {
+    if (field.is_null()) return nullptr;
+    return nlohmann::json::parse(field.as<std::string>());
+}
+
+// Reads the message columns starting at `first`.
+domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first) {
+    auto at = [&](pqxx::row::size_type i) { return row[first + i]; };
+    domain::Message message;
+    message.id = at(0).as<std::string>();
+    message.conversation_id = at(1).as<std::string>();
+    message.wa_message_id = optional_text(at(2));
+    message.direction = at(3).as<std::string>();
+    message.type = at(4).as<std::string>();
+    message.text = optional_text(at(5));
+    message.status = at(6).as<std::string>();
+    message.timestamp = time_from_micros(at(7));
+    message.created_at = time_from_micros(at(8));
+    if (!at(9).is_null()) message.reply_to = domain::ReplyTo{at(9).as<std::string>(), optional_text(at(10))};
+    message.error = optional_json(at(11));
+    if (!at(12).is_null()) {
+        message.template_ref = domain::TemplateRef{at(12).as<std::string>(), optional_text(at(13)).value_or("")};
+    }
+    if (!at(14).is_null()) {
+        message.media = domain::MessageMedia{optional_text(at(15)), optional_text(at(16)), optional_int64(at(17)),
+                                             optional_text(at(18)), at(14).as<std::string>()};
+    }
+    message.content = at(19).is_null() ? nlohmann::json::object() : nlohmann::json::parse(at(19).as<std::string>());
+    return message;
+}
+
+std::vector<std::string> split_ids(const pqxx::field& field) {
+    std::vector<std::string> ids;
+    if (field.is_null()) return ids;
+    auto text = field.as<std::string>();
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) ids.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return ids;
+}
+
+std::optional<ConversationPage> conversation_page(const pqxx::result& result, int limit) {
+    if (result.empty()) return std::nullopt;  // not a member
+    ConversationPage page;
+    for (const auto& row : result) {
+        if (row[0].is_null()) continue;  // a member's empty page
+        if (static_cast<int>(page.rows.size()) == limit) {
+            page.has_more = true;
+            break;
+        }
+        page.rows.push_back(read_conversation(row, 0));
+    }
+    return page;
+}
+
+MessagePage message_page(const pqxx::result& result, int limit) {
+    MessagePage page;
+    if (result.empty()) return page;  // conversation_not_found
+    if (!result[0][0].as<bool>()) {
+        page.outcome = MessagePage::Outcome::cursor_not_found;
+        return page;
+    }
+    page.outcome = MessagePage::Outcome::found;
+    for (const auto& row : result) {
+        if (row[1].is_null()) continue;  // an empty page
+        if (static_cast<int>(page.rows.size()) == limit) {
+            page.has_more = true;
+            break;
+        }
+        page.rows.push_back(read_message(row, 1));
+    }
+    return page;
+}
+
+const char* status_text(domain::ConversationFilter filter) {
+    return filter == domain::ConversationFilter::closed ? "closed" : "open";
+}
+
+}  // namespace
+
+// None of these is a coroutine, on purpose: GCC 12 miscompiles init-captures of coroutine parameters
+// (docs/ARCHITECTURE.md). Each fetches limit + 1 rows to tell whether there is more.
+boost::asio::awaitable<std::optional<ConversationPage>> InboxRepository::list_conversations(
+    std::string user_id, std::string account_id, domain::ConversationFilter filter, domain::PageRequest page) {
+    return pool_.run(
+        [user_id = std::move(user_id), account_id = std::move(account_id), filter, page](DbConnection& db) {
+            pqxx::nontransaction tx(db.raw());
+            auto result = filter == domain::ConversationFilter::all
+                              ? db.exec(tx, kListConversationsAll, user_id, account_id, page.limit + 1, page.offset)
+                              : db.exec(tx, kListConversationsByStatus, user_id, account_id, page.limit + 1,
+                                        page.offset, std::string(status_text(filter)));
+            return conversation_page(result, page.limit);
+        });
+}
+
+boost::asio::awaitable<ConversationLookup> InboxRepository::find_conversation(std::string user_id,
+                                                                              std::string conversation_id) {
+    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        auto result = db.exec(tx, kFindConversation, user_id, conversation_id);
+        ConversationLookup lookup;
+        lookup.member_account_ids = split_ids(result[0][0]);
+        if (!result[0][1].is_null()) lookup.conversation = read_conversation(result[0], 1);
+        return lookup;
+    });
+}
+
+boost::asio::awaitable<MessagePage> InboxRepository::list_messages(std::string user_id, std::string conversation_id,
+                                                                   domain::MessageCursor cursor,
+                                                                   domain::PageRequest page) {
+    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
+                      cursor = std::move(cursor), page](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        const int fetch = page.limit + 1;
+        pqxx::result result;
+        if (cursor.before_message_id) {
+            result = db.exec(tx, kMessagePageBeforeMessage, user_id, conversation_id, fetch, page.offset,
+                             *cursor.before_message_id);
+        } else if (cursor.before_time) {
+            result = db.exec(tx, kMessagePageBeforeTime, user_id, conversation_id, fetch, page.offset,
+                             to_pg_timestamp_ceil(*cursor.before_time));
+        } else {
+            result = db.exec(tx, kMessagePage, user_id, conversation_id, fetch, page.offset);
+        }
+        return message_page(result, page.limit);
+    });
+}
+
+boost::asio::awaitable<std::optional<domain::Conversation>> InboxRepository::mark_read(std::string user_id,
+                                                                                       std::string conversation_id) {
+    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](
+                         DbConnection& db) -> std::optional<domain::Conversation> {
+        pqxx::nontransaction tx(db.raw());  // one autocommitted statement: no BEGIN/COMMIT round trips
+        auto result = db.exec(tx, kMarkRead, user_id, conversation_id, std::string(kLiveChannel));
+        if (result.empty()) return std::nullopt;
+        return read_conversation(result[0], 0);
+    });
+}
+
+}  // namespace inbox::storage
+
+namespace inbox::storage {
+
+boost::asio::awaitable<std::vector<domain::Message>> InboxRepository::messages_by_ids(std::string account_id,
+                                                                                      std::vector<std::string> ids) {
+    return pool_.run([account_id = std::move(account_id), ids = std::move(ids)](DbConnection& db) {
+        std::vector<domain::Message> messages;
+        if (ids.empty()) return messages;
+        pqxx::nontransaction tx(db.raw());
+        for (const auto& row : db.exec(tx, kMessagesByIds, account_id, to_pg_text_array(ids))) {
+            messages.push_back(read_message(row, 0));
+        }
+        return messages;
+    });
+}
+
+boost::asio::awaitable<std::vector<domain::Conversation>> InboxRepository::conversations_by_ids(
+    std::string account_id, std::vector<std::string> ids) {
+    return pool_.run([account_id = std::move(account_id), ids = std::move(ids)](DbConnection& db) {
+        std::vector<domain::Conversation> conversations;
+        if (ids.empty()) return conversations;
+        pqxx::nontransaction tx(db.raw());
+        for (const auto& row : db.exec(tx, kConversationsByIds, account_id, to_pg_text_array(ids))) {
+            conversations.push_back(read_conversation(row, 0));
+        }
+        return conversations;
+    });
+}
+
+}  // namespace inbox::storage

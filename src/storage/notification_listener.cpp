@@ -1,0 +1,67 @@
+#include "inbox/storage/notification_listener.hpp"
+
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace inbox::storage {
+namespace {
+
+class Receiver final : public pqxx::notification_receiver {
+public:
+    Receiver(pqxx::connection_base& connection, const std::string& channel,
+             const NotificationListener::OnPayload& on_payload)
+        : pqxx::notification_receiver(connection, channel), on_payload_(on_payload) {}
+
+    void operator()(const std::string& payload, int) override { on_payload_(payload); }
+
+private:
+    const NotificationListener::OnPayload& on_payload_;
+};
+
+}  // namespace
+
+NotificationListener::NotificationListener(std::string database_url, std::string channel, OnPayload on_payload)
+    : database_url_(std::move(database_url)), channel_(std::move(channel)), on_payload_(std::move(on_payload)) {}
+
+NotificationListener::~NotificationListener() { stop(); }
+
+void NotificationListener::start() {
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void NotificationListener::stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+}
+
+void NotificationListener::run() {
+    auto backoff = std::chrono::milliseconds(100);
+    while (!stopping_) {
+        try {
+            pqxx::connection connection(database_url_);
+            Receiver receiver(connection, channel_, on_payload_);
+            connection.get_notifs();  // the receiver's LISTEN is sent lazily: make it take effect now
+            listening_ = true;
+            backoff = std::chrono::milliseconds(100);
+            // Wakes at least every 200 ms to notice stop().
+            while (!stopping_) connection.await_notification(0, 200'000);
+        } catch (const std::exception& error) {
+            listening_ = false;
+            if (stopping_) break;
+            spdlog::warn("live updates: LISTEN {} failed, retrying in {} ms: {}", channel_, backoff.count(),
+                         error.what());
+            for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stopping_;
+                 waited += std::chrono::milliseconds(50)) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+        }
+    }
+    listening_ = false;
+}
+
+}  // namespace inbox::storage

@@ -1,0 +1,82 @@
+#pragma once
+// The inbox and template routes, services and repositories on a real server over a real database, wired as the
+// application wires them (real JWT authenticator, MemoryCache, GraphClient pointed at `graph_base`, and live
+// updates through Postgres NOTIFY → NotificationListener → LiveEventRelay → EventBus).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "inbox/api/live_event_relay.hpp"
+#include "inbox/cache/cache.hpp"
+#include "inbox/graph/graph_client.hpp"
+#include "inbox/graph/http_client.hpp"
+#include "inbox/http/dispatcher.hpp"
+#include "inbox/http/router.hpp"
+#include "inbox/http/server.hpp"
+#include "inbox/observability/metrics.hpp"
+#include "inbox/services/event_bus.hpp"
+#include "inbox/services/inbox_service.hpp"
+#include "inbox/services/template_service.hpp"
+#include "inbox/storage/db_pool.hpp"
+#include "inbox/storage/inbox_repository.hpp"
+#include "inbox/storage/notification_listener.hpp"
+#include "inbox/storage/template_repository.hpp"
+#include "raw_http.hpp"
+
+namespace inbox::testing {
+
+inline constexpr const char* kJwtSecret = "inbox-test-jwt-secret-0123456789";
+// Nothing listens there: a Graph call from a test that does not expect one fails as unavailable.
+inline constexpr const char* kNoGraph = "http://127.0.0.1:9";
+
+class InboxServer {
+public:
+    // Without a Redis URL the cache is the in-memory one, as in the application.
+    explicit InboxServer(const std::string& database_url, const std::string& graph_base = kNoGraph,
+                         const std::optional<std::string>& redis_url = std::nullopt);
+    ~InboxServer();
+    InboxServer(const InboxServer&) = delete;
+    InboxServer& operator=(const InboxServer&) = delete;
+
+    std::uint16_t port() const { return server_.port(); }
+    // SQL statements sent so far (the /metrics round-trip counter).
+    std::uint64_t db_statements();
+    // Live events as the SSE route sees them; the listener is LISTENing once the constructor returns.
+    services::EventBus& bus() { return bus_; }
+    // Erases a cache entry, as an expiry would.
+    void cache_erase(std::string key);
+    graph::GraphClient& graph() { return graph_; }
+
+private:
+    observability::MetricsRegistry metrics_;
+    boost::asio::io_context io_;
+    storage::DbPool pool_;
+    boost::asio::thread_pool cache_threads_{2};
+    std::unique_ptr<cache::Cache> cache_;
+    services::EventBus bus_;
+    storage::InboxRepository inbox_repository_;
+    storage::TemplateRepository template_repository_;
+    graph::HttpClient graph_http_;
+    graph::GraphClient graph_;
+    services::InboxService inbox_;
+    services::TemplateService templates_;
+    api::LiveEventRelay relay_;
+    storage::NotificationListener listener_;
+    http::Router router_;
+    http::Dispatcher dispatcher_;
+    http::Server server_;
+    std::vector<std::thread> threads_;
+};
+
+// A fresh HS256 token for `user`, valid for an hour.
+std::string token_for(const std::string& user);
+
+RawResponse get(std::uint16_t port, const std::string& target, const std::string& token);
+RawResponse post(std::uint16_t port, const std::string& target, const std::string& token);
+
+}  // namespace inbox::testing

@@ -1,0 +1,78 @@
+#include "inbox/api/json_views.hpp"
+
+#include <gtest/gtest.h>
+
+#include "inbox/api/upstream_errors.hpp"
+
+namespace inbox::api {
+namespace {
+
+using nlohmann::json;
+
+domain::TimePoint at(const char* text) { return *domain::parse_rfc3339(text); }
+
+TEST(ConversationJson, HasTheContactAndTheFreeWindow) {
+    services::ConversationView view;
+    view.conversation = {.id = "c1",
+                         .account_id = "a1",
+                         .contact = {"k1", "16505551234", std::nullopt},
+                         .status = "open",
+                         .unread_count = 3,
+                         .last_message_at = at("2026-11-24T10:00:00Z"),
+                         .last_message_preview = "[location]",
+                         .last_inbound_at = at("2026-11-24T09:00:00Z")};
+    view.free_window = domain::free_window(view.conversation.last_inbound_at, at("2026-11-24T12:00:00Z"));
+    EXPECT_EQ(conversation_json(view),
+              json::parse(R"({"id":"c1","account_id":"a1","contact":{"id":"k1","wa_id":"16505551234","name":null},
+                  "status":"open","unread_count":3,"last_message_at":"2026-11-24T10:00:00Z",
+                  "last_message_preview":"[location]","last_inbound_at":"2026-11-24T09:00:00Z",
+                  "free_window":{"open":true,"expires_at":"2026-11-25T09:00:00Z"}})"));
+}
+
+TEST(MessageJson, AMinimalMessageHasEveryFieldWithNulls) {
+    domain::Message message;
+    message.id = "m1";
+    message.conversation_id = "c1";
+    message.direction = "inbound";
+    message.type = "location";
+    message.status = "received";
+    message.timestamp = at("2026-11-24T10:00:00Z");
+    message.created_at = at("2026-11-24T10:00:01Z");
+    message.content = {{"latitude", 1.5}};
+    EXPECT_EQ(message_json(message),
+              json::parse(R"({"id":"m1","conversation_id":"c1","wa_message_id":null,"direction":"inbound",
+                  "type":"location","text":null,"status":"received","timestamp":"2026-11-24T10:00:00Z",
+                  "created_at":"2026-11-24T10:00:01Z","reply_to":null,"error":null,"template":null,"media":null,
+                  "content":{"latitude":1.5}})"));
+}
+
+TEST(MessageJson, MediaPointsAtTheMediaRouteOfTheMessage) {
+    domain::Message message;
+    message.id = "m2";
+    message.media = domain::MessageMedia{"image/jpeg", std::nullopt, 10, "a.jpg", "pending"};
+    EXPECT_EQ(message_json(message)["media"],
+              json::parse(R"({"mime_type":"image/jpeg","sha256":null,"file_size":10,"filename":"a.jpg",
+                  "state":"pending","url":"/messages/media/m2"})"));
+}
+
+TEST(UpstreamErrors, RefusalIs502WithGraphErrorAndOutageIs503WithRetryAfter) {
+    graph::GraphRefusal refusal;
+    refusal.code = 131047;
+    refusal.title = "Re-engagement message";
+    refusal.details = "more than 24 hours";
+    auto refused = upstream_error(refusal);
+    EXPECT_EQ(refused.status(), http::Status::bad_gateway);
+    EXPECT_EQ(refused.code(), "upstream_error");
+    EXPECT_EQ(refused.extra()["graph_error"],
+              json({{"code", 131047}, {"title", "Re-engagement message"}, {"details", "more than 24 hours"}}));
+
+    auto unavailable =
+        upstream_unavailable(graph::GraphUnavailable{.reason = "circuit_open", .retry_after_seconds = 7});
+    EXPECT_EQ(unavailable.status(), http::Status::service_unavailable);
+    EXPECT_EQ(unavailable.code(), "upstream_unavailable");
+    EXPECT_EQ(unavailable.retry_after(), 7u);
+    EXPECT_EQ(upstream_unavailable(graph::GraphUnavailable{.retry_after_seconds = 0}).retry_after(), 1u);
+}
+
+}  // namespace
+}  // namespace inbox::api
