@@ -2,7 +2,7 @@
 # The benchmark harness: one command that provisions everything on this machine and measures a scenario next to
 # the baselines a reader needs to judge the figures, all in the same run.
 #
-#   loadtest/bench.sh [--scenario health|inbox|webhook|FILE] [--rate R] [--duration 20s] [--warmup 3s]
+#   loadtest/bench.sh [--scenario health|inbox|webhook|webhook_senders|FILE] [--rate R] [--duration 20s] [--warmup 3s]
 #                     [--connections 64] [--threads 1] [--graph-latency-ms 250] [--no-baselines] [--smoke]
 #                     [--build-dir DIR] [--out DIR]
 #
@@ -106,7 +106,7 @@ say "server on 127.0.0.1:$SERVER_PORT (log: $run_dir/server.log)"
 
 # The scenario, with id lists and fixture paths made absolute for this run.
 case $scenario in
-health | inbox | webhook) scenario_file=$ROOT/loadtest/scenarios/$scenario.json ;;
+health | inbox | webhook | webhook_senders) scenario_file=$ROOT/loadtest/scenarios/$scenario.json ;;
 *) scenario_file=$scenario ;;
 esac
 python3 - "$scenario_file" "$run_dir" >"$run_dir/scenario.json" <<'PY'
@@ -194,6 +194,19 @@ if nginx:
     s = server["overall"]
     print(f"nginx  baseline achieved {n['achieved_rate']:.1f}/s p50 {n['latency_ms']['p50']:.2f} p99 {n['latency_ms']['p99']:.2f} ms")
     print(f"ratio  server/nginx throughput = {s['achieved_rate'] / n['achieved_rate']:.2f}")
+metrics_path = os.path.join(run_dir, "metrics.txt")
+if os.path.exists(metrics_path):
+    text = open(metrics_path).read()
+    statements = sum(float(v) for v in re.findall(r"^inbox_db_statements_total (\S+)$", text, re.M))
+    requests = sum(float(v) for route, v in re.findall(r'^inbox_http_requests_total\{route="([^"]*)"[^}]*\} (\S+)$', text, re.M)
+                   if route not in ("/health", "/metrics", "/webhook/whatsapp"))
+    if requests:
+        print(f"db round trips per API request (statements / non-health, non-webhook requests): {statements / requests:.2f}")
+    lag = re.findall(r'^inbox_webhook_processing_lag_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M)
+    if lag and float(lag[-1][1]) > 0:
+        total = float(lag[-1][1])
+        p99 = next(le for le, count in lag if float(count) >= 0.99 * total)
+        print(f"webhook processing lag: {int(total)} events, p99 <= {p99} s (histogram bucket)")
 pgbench = os.path.join(run_dir, "pgbench.txt")
 if os.path.exists(pgbench):
     tps = re.search(r"tps = ([0-9.]+)", open(pgbench).read())

@@ -46,6 +46,12 @@ boost::asio::awaitable<void> MemoryCache::erase(std::string key) {
     co_return;
 }
 
+boost::asio::awaitable<void> MemoryCache::erase_many(std::vector<std::string> keys) {
+    std::lock_guard lock(mutex_);
+    for (const auto& key : keys) entries_.erase(key);
+    co_return;
+}
+
 boost::asio::awaitable<std::string> MemoryCache::health() { co_return "disabled"; }
 
 }  // namespace inbox::cache

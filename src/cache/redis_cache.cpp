@@ -79,6 +79,15 @@ boost::asio::awaitable<bool> RedisCache::set_if_absent(std::string key, std::str
 
 boost::asio::awaitable<void> RedisCache::erase(std::string key) { co_await command(key, command_line("DEL", key)); }
 
+boost::asio::awaitable<void> RedisCache::erase_many(std::vector<std::string> keys) {
+    if (keys.empty()) co_return;
+    std::vector<std::string_view> argv;
+    argv.reserve(keys.size() + 1);
+    argv.push_back("DEL");
+    for (const auto& key : keys) argv.push_back(key);
+    co_await command(keys.front(), std::move(argv));
+}
+
 boost::asio::awaitable<std::string> RedisCache::health() {
     auto outcome = co_await execute(command_line("PING"));
     if (outcome.reply && is_status(*outcome.reply, "PONG")) co_return "ok";

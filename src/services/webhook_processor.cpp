@@ -12,7 +12,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
+#include <optional>
 
 namespace inbox::services {
 namespace asio = boost::asio;
@@ -86,20 +89,28 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
                 // Still committed: the sweeper retries them once the database answers again.
                 spdlog::warn("webhook: claiming {} events failed: {}", ids.size(), error.what());
             }
-            for (auto& event : claimed) co_await process(self, std::move(event));
+            co_await process_batch(self, std::move(claimed));
         }
+    }
+
+    // The fast path is working through ids this instance committed: the sweeper leaves the table to it rather than
+    // having two batch transactions wait on each other's contact and conversation locks.
+    bool fast_path_busy() const {
+        std::lock_guard lock(mutex);
+        return active_workers > 0 || !pending.empty();
     }
 
     static asio::awaitable<void> sweep(std::shared_ptr<State> self) {
         while (!self->stopped) {
             std::vector<WebhookEventRepository::ClaimedEvent> claimed;
             try {
-                claimed = co_await self->events.claim({}, self->options.claim_batch);
+                if (!self->fast_path_busy()) claimed = co_await self->events.claim({}, self->options.claim_batch);
             } catch (const std::exception& error) {
                 spdlog::warn("webhook sweeper: {}", error.what());
             }
-            for (auto& event : claimed) co_await process(self, std::move(event));
-            if (claimed.size() < self->options.claim_batch) {
+            auto claimed_count = claimed.size();
+            co_await process_batch(self, std::move(claimed));
+            if (claimed_count < self->options.claim_batch) {
                 self->sweep_timer.expires_after(self->options.sweep_interval);
                 boost::system::error_code ignored_error;
                 co_await self->sweep_timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored_error));
@@ -107,10 +118,39 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         }
     }
 
+    // A claimed batch is stored in one transaction: a busy conversation's row is then locked once per batch rather
+    // than once per delivery, and the per-transaction round trips are paid once. If anything in the batch fails,
+    // each event is redone on its own, so only the failing one is retried.
+    static asio::awaitable<void> process_batch(std::shared_ptr<State> self,
+                                               std::vector<WebhookEventRepository::ClaimedEvent> batch) {
+        if (batch.empty()) co_return;
+        if (batch.size() > 1) {
+            bool stored_all = false;
+            try {
+                AccountMemo accounts;
+                std::vector<storage::DeliveryToStore> deliveries;
+                for (const auto& event : batch) deliveries.push_back(co_await self->prepare(event, accounts));
+                auto stored = co_await self->inbound.store_deliveries(std::move(deliveries));
+                co_await self->invalidate(touched_conversations(stored));
+                for (std::size_t i = 0; i < batch.size(); ++i) self->count(batch[i], stored[i]);
+                stored_all = true;
+            } catch (const std::exception& error) {
+                spdlog::debug("webhook: batch of {} failed, processing one by one: {}", batch.size(), error.what());
+            }
+            if (stored_all) co_return;
+        }
+        for (auto& event : batch) co_await process(self, std::move(event));
+    }
+
     static asio::awaitable<void> process(std::shared_ptr<State> self, WebhookEventRepository::ClaimedEvent event) {
         std::string failure;
         try {
-            co_await handle(*self, event);
+            AccountMemo accounts;
+            std::vector<storage::DeliveryToStore> single;
+            single.push_back(co_await self->prepare(event, accounts));
+            auto stored = co_await self->inbound.store_deliveries(std::move(single));
+            co_await self->invalidate(touched_conversations(stored));
+            self->count(event, stored.at(0));
         } catch (const std::exception& error) {
             failure = error.what();
         }
@@ -126,35 +166,61 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         }
     }
 
-    static asio::awaitable<void> handle(State& self, const WebhookEventRepository::ClaimedEvent& event) {
+    // Account ids looked up while preparing one batch: its deliveries usually name the same few numbers.
+    using AccountMemo = std::map<std::string, std::optional<std::string>>;
+
+    // Parses the delivery and routes its changes to accounts; throws on a body that cannot be processed.
+    asio::awaitable<storage::DeliveryToStore> prepare(const WebhookEventRepository::ClaimedEvent& event,
+                                                      AccountMemo& accounts) {
         auto delivery = domain::normalize_webhook(nlohmann::json::parse(event.body));
         storage::DeliveryToStore to_store;
         to_store.event_id = event.id;
         for (auto& change : delivery.account_changes) {
-            auto account_id = co_await self.directory.account_id_for(change.phone_number_id);
-            if (!account_id) {
+            auto known = accounts.find(change.phone_number_id);
+            if (known == accounts.end()) {
+                auto account_id = co_await directory.account_id_for(change.phone_number_id);
+                known = accounts.emplace(change.phone_number_id, std::move(account_id)).first;
+            }
+            if (!known->second) {
                 to_store.notes += "unknown phone_number_id " + change.phone_number_id + "; ";
                 continue;
             }
-            to_store.account_changes.push_back({std::move(*account_id), std::move(change)});
+            to_store.account_changes.push_back({*known->second, std::move(change)});
         }
         to_store.template_changes = std::move(delivery.template_status_changes);
         for (const auto& ignored_change : delivery.ignored) to_store.notes += ignored_change.reason + "; ";
-
-        auto stored = co_await self.inbound.store_delivery(std::move(to_store));
-        for (const auto& change : stored.changes) co_await self.after_commit(change);
-        (stored.handled ? self.processed : self.ignored).inc();
-        auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-        self.lag.observe(std::max(0.0, now - event.received_at));
+        co_return to_store;
     }
 
-    // After the transaction committed: stale cache entries go. Live clients hear of the change through the
-    // NOTIFY sent by that transaction (storage/live_notice.hpp), on every instance.
-    asio::awaitable<void> after_commit(const storage::StoredChange& stored) {
-        for (const auto& conversation_id : stored.touched_conversation_ids) {
-            co_await cache.erase(std::string(cache::kKeyVersion) + "free_window:" + conversation_id);
-            co_await cache.erase(std::string(cache::kKeyVersion) + "conversation:" + conversation_id);
+    static std::vector<std::string> touched_conversations(const std::vector<storage::StoredDelivery>& stored) {
+        std::vector<std::string> touched;
+        for (const auto& delivery : stored) {
+            for (const auto& change : delivery.changes) {
+                touched.insert(touched.end(), change.touched_conversation_ids.begin(),
+                               change.touched_conversation_ids.end());
+            }
         }
+        return touched;
+    }
+
+    // After the transaction committed: stale cache entries go, once per conversation however many deliveries
+    // touched it. Live clients hear of the change through the NOTIFY sent by that transaction
+    // (storage/live_notice.hpp), on every instance.
+    asio::awaitable<void> invalidate(std::vector<std::string> conversation_ids) {
+        std::sort(conversation_ids.begin(), conversation_ids.end());
+        conversation_ids.erase(std::unique(conversation_ids.begin(), conversation_ids.end()), conversation_ids.end());
+        std::vector<std::string> keys;
+        for (const auto& conversation_id : conversation_ids) {
+            keys.push_back(std::string(cache::kKeyVersion) + "free_window:" + conversation_id);
+            keys.push_back(std::string(cache::kKeyVersion) + "conversation:" + conversation_id);
+        }
+        co_await cache.erase_many(std::move(keys));
+    }
+
+    void count(const WebhookEventRepository::ClaimedEvent& event, const storage::StoredDelivery& stored) {
+        (stored.handled ? processed : ignored).inc();
+        auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        lag.observe(std::max(0.0, now - event.received_at));
     }
 
     asio::any_io_executor executor;

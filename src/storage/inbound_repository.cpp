@@ -4,7 +4,9 @@
 #include "inbox/storage/live_notice.hpp"
 #include "inbox/storage/webhook_event_repository.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <map>
 
 namespace inbox::storage {
@@ -194,29 +196,58 @@ std::size_t store_template_status(DbConnection& db, pqxx::transaction_base& tx,
 
 }  // namespace
 
+namespace {
+
+StoredDelivery store_delivery(DbConnection& db, pqxx::transaction_base& tx, const DeliveryToStore& delivery) {
+    StoredDelivery stored;
+    for (const auto& routed : delivery.account_changes) {
+        auto& change = stored.changes.emplace_back(store_change(db, tx, routed.account_id, routed.change));
+        // Delivered to every instance's live clients when this transaction commits.
+        notify_live(db, tx, {change.account_id, change.created_message_ids, change.updated_message_ids,
+                             change.touched_conversation_ids});
+    }
+    for (const auto& change : delivery.template_changes) store_template_status(db, tx, change);
+    stored.handled = !delivery.account_changes.empty() || !delivery.template_changes.empty();
+    WebhookEventRepository::finish(db, tx, delivery.event_id,
+                                   stored.handled ? WebhookEventRepository::Outcome::processed
+                                                  : WebhookEventRepository::Outcome::ignored,
+                                   delivery.notes);
+    return stored;
+}
+
+// The first contact row a delivery will lock. Writing a batch in this order makes concurrent batches (another
+// instance, the sweeper) take contact and conversation locks in one global order: they may wait, never deadlock.
+std::pair<std::string, std::string> lock_order_key(const DeliveryToStore& delivery) {
+    for (const auto& routed : delivery.account_changes) {
+        const auto& change = routed.change;
+        if (!change.contacts.empty()) return {routed.account_id, change.contacts.front().wa_id};
+        if (!change.messages.empty()) return {routed.account_id, change.messages.front().from};
+        if (!change.statuses.empty()) return {routed.account_id, change.statuses.front().recipient_id};
+    }
+    return {};
+}
+
+}  // namespace
+
 // Not a coroutine on purpose (GCC 12, see docs/ARCHITECTURE.md).
-boost::asio::awaitable<StoredDelivery> InboundRepository::store_delivery(DeliveryToStore delivery) {
-    return pool_.run([delivery = std::move(delivery)](DbConnection& db) {
-        StoredDelivery stored;
+boost::asio::awaitable<std::vector<StoredDelivery>> InboundRepository::store_deliveries(
+    std::vector<DeliveryToStore> deliveries) {
+    return pool_.run([deliveries = std::move(deliveries)](DbConnection& db) {
+        std::vector<StoredDelivery> stored;
         pqxx::work tx(db.raw());
-        // Everything written here is derived from the webhook event, which was committed durably before Meta got
+        // Everything written here is derived from the webhook events, which were committed durably before Meta got
         // its 200. Not waiting for this commit's WAL flush is therefore safe: a crash can lose only a suffix of
-        // the WAL, so losing this transaction also loses the event's `processed` mark written in it, and the
-        // sweeper processes the event again (idempotently). It takes the fsync out of the time the open
-        // conversation's row stays locked, which bounds processing throughput for a busy conversation.
+        // the WAL, so losing this transaction also loses the events' `processed` marks written in it, and the
+        // sweeper processes them again (idempotently). It takes the fsync out of the time the open conversation's
+        // row stays locked, which bounds processing throughput for a busy conversation.
         db.exec_plain(tx, "SET LOCAL synchronous_commit = off");
-        for (const auto& routed : delivery.account_changes) {
-            auto& change = stored.changes.emplace_back(store_change(db, tx, routed.account_id, routed.change));
-            // Delivered to every instance's live clients when this transaction commits.
-            notify_live(db, tx, {change.account_id, change.created_message_ids, change.updated_message_ids,
-                                 change.touched_conversation_ids});
-        }
-        for (const auto& change : delivery.template_changes) store_template_status(db, tx, change);
-        stored.handled = !delivery.account_changes.empty() || !delivery.template_changes.empty();
-        WebhookEventRepository::finish(db, tx, delivery.event_id,
-                                       stored.handled ? WebhookEventRepository::Outcome::processed
-                                                      : WebhookEventRepository::Outcome::ignored,
-                                       delivery.notes);
+        std::vector<std::size_t> order(deliveries.size());
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return lock_order_key(deliveries[a]) < lock_order_key(deliveries[b]);
+        });
+        stored.resize(deliveries.size());
+        for (auto index : order) stored[index] = store_delivery(db, tx, deliveries[index]);
         tx.commit();
         return stored;
     });

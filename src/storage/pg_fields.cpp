@@ -29,7 +29,8 @@ std::string to_pg_timestamp_ceil(domain::TimePoint time) {
     const auto micros = std::chrono::ceil<std::chrono::microseconds>(time);
     const auto seconds = std::chrono::floor<std::chrono::seconds>(micros);
     auto text = domain::to_rfc3339(seconds);  // "...:SSZ"
-    char fraction[8];
+    // The value is 0..999999; the buffer fits any long long so the optimiser's range check is satisfied too.
+    char fraction[24];
     std::snprintf(fraction, sizeof fraction, ".%06lld", static_cast<long long>((micros - seconds).count()));
     text.insert(text.size() - 1, fraction);
     return text;

@@ -12,17 +12,22 @@ constexpr Query kInsertWebhookEvents{
     " SELECT body FROM unnest($1::text[]) WITH ORDINALITY AS batch(body, position) ORDER BY position"
     " RETURNING id"};
 
-// A claim lasts 60 s: an instance that dies mid-event releases it to the sweeper of another.
-constexpr Query kClaimEvents{
-    "claim_webhook_events",
-    "UPDATE webhook_events SET status = 'processing', attempts = attempts + 1,"
-    "   locked_until = now() + interval '60 seconds'"
-    " WHERE id IN (SELECT id FROM webhook_events"
-    "              WHERE status IN ('pending', 'processing') AND next_attempt_at <= now()"
-    "                AND (locked_until IS NULL OR locked_until < now())"
-    "                AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))"
-    "              ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)"
-    " RETURNING id, body, attempts, extract(epoch FROM received_at)::double precision"};
+// A claim lasts 60 s: an instance that dies mid-event releases it to the sweeper of another. Two statements, not
+// one with an optional id filter: a prepared statement gets one generic plan, and `$1 IS NULL OR id = ANY($1)`
+// cannot use the primary key, so the fast path would scan the whole backlog on every claim.
+#define INBOX_CLAIM_EVENTS(filter)                                                                             \
+    "UPDATE webhook_events SET status = 'processing', attempts = attempts + 1,"                                \
+    "   locked_until = now() + interval '60 seconds'"                                                        \
+    " WHERE id IN (SELECT id FROM webhook_events"                                                            \
+    "              WHERE " filter " AND status IN ('pending', 'processing') AND next_attempt_at <= now()"    \
+    "                AND (locked_until IS NULL OR locked_until < now())"                                     \
+    "              ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)"                                             \
+    " RETURNING id, body, attempts, extract(epoch FROM received_at)::double precision"
+
+constexpr Query kClaimEventsById{"claim_webhook_events_by_id", INBOX_CLAIM_EVENTS("id = ANY($1::bigint[])")};
+constexpr Query kClaimDueEvents{"claim_due_webhook_events", INBOX_CLAIM_EVENTS("$1::bigint[] IS NULL")};
+
+#undef INBOX_CLAIM_EVENTS
 
 constexpr Query kFinishEvent{"finish_webhook_event",
                              "UPDATE webhook_events SET status = $2, processed_at = now(), locked_until = NULL,"
@@ -50,7 +55,8 @@ boost::asio::awaitable<std::vector<WebhookEventRepository::ClaimedEvent>> Webhoo
         db.exec_plain(tx, "SET LOCAL synchronous_commit = off");
         std::optional<std::string> filter;
         if (!ids.empty()) filter = to_pg_bigint_array(ids);
-        auto rows = db.exec(tx, kClaimEvents, nullable(filter), static_cast<long long>(limit));
+        auto rows = db.exec(tx, filter ? kClaimEventsById : kClaimDueEvents, nullable(filter),
+                            static_cast<long long>(limit));
         tx.commit();
         std::vector<ClaimedEvent> events;
         for (const auto& row : rows) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace inbox::cache {
 
@@ -23,6 +24,8 @@ public:
     virtual boost::asio::awaitable<bool> set_if_absent(std::string key, std::string value,
                                                        std::chrono::seconds ttl) = 0;
     virtual boost::asio::awaitable<void> erase(std::string key) = 0;
+    // Several keys in one round trip (a processed webhook batch invalidates many conversations at once).
+    virtual boost::asio::awaitable<void> erase_many(std::vector<std::string> keys) = 0;
 
     // "memory" or "redis": used in metric labels and /ready.
     virtual const char* backend_name() const noexcept = 0;

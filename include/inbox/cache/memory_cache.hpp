@@ -27,6 +27,7 @@ public:
     boost::asio::awaitable<void> set(std::string key, std::string value, std::chrono::seconds ttl) override;
     boost::asio::awaitable<bool> set_if_absent(std::string key, std::string value, std::chrono::seconds ttl) override;
     boost::asio::awaitable<void> erase(std::string key) override;
+    boost::asio::awaitable<void> erase_many(std::vector<std::string> keys) override;
 
     const char* backend_name() const noexcept override { return "memory"; }
     boost::asio::awaitable<std::string> health() override;

@@ -1,6 +1,7 @@
 #pragma once
 // Background processing of committed webhook deliveries (at-least-once, idempotent):
-//   - the fast path: ids posted right after their commit are claimed and processed by a bounded set of workers;
+//   - the fast path: ids posted right after their commit are claimed in batches and each batch is stored in one
+//     transaction by one worker (ids that arrive while it works form the next batch);
 //   - the sweeper: every second, due events nobody holds (crash, restart, another instance died, retries) are
 //     claimed with SKIP LOCKED, so several instances share the work.
 // A failing event is retried with exponential back-off and finally marked failed; it never blocks the others.
@@ -28,8 +29,12 @@ namespace inbox::services {
 class AccountDirectory;
 
 struct WebhookProcessorOptions {
-    std::size_t workers = 4;
-    std::size_t claim_batch = 32;
+    // One worker: deliveries of a busy conversation serialise on its row anyway, and while the worker is busy the
+    // next batch forms by itself, so one transaction then carries many deliveries. Throughput comes from batching,
+    // not from workers waiting on each other's locks (and batches of several workers could deadlock on two
+    // conversations locked in opposite orders). Instances each run their own worker.
+    std::size_t workers = 1;
+    std::size_t claim_batch = 64;
     std::chrono::milliseconds sweep_interval{1000};
     int max_attempts = 8;
 };

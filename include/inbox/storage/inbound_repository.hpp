@@ -1,5 +1,5 @@
 #pragma once
-// Stores what one webhook delivery says, in one transaction that also marks the delivery done: contacts, the open
+// Stores what webhook deliveries say, in one transaction that also marks the deliveries done: contacts, the open
 // conversation of each contact, inbound messages exactly once, monotonic statuses (parked when the message is not
 // stored yet), template statuses and media-download jobs.
 #include "inbox/domain/webhook_payload.hpp"
@@ -47,9 +47,9 @@ class InboundRepository {
 public:
     explicit InboundRepository(DbPool& pool) : pool_(pool) {}
 
-    // Everything of one delivery, and the event's own `processed`/`ignored` mark, in one transaction: a crash
-    // leaves either all of it or none of it, and the sweeper redoes none-of-it idempotently.
-    boost::asio::awaitable<StoredDelivery> store_delivery(DeliveryToStore delivery);
+    // Everything of these deliveries, and each event's own `processed`/`ignored` mark, in one transaction: a crash
+    // leaves either all of it or none of it, and the sweeper redoes none-of-it idempotently. Results in order.
+    boost::asio::awaitable<std::vector<StoredDelivery>> store_deliveries(std::vector<DeliveryToStore> deliveries);
 
     // For the send path: gives an outbound message its wamid and applies statuses that arrived before it, under
     // the same per-wamid lock the status path takes, so neither can miss the other.

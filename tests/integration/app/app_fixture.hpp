@@ -11,9 +11,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,15 @@ inline std::string add_account(const std::string& database_url, const std::strin
     auto id = result.out;
     while (!id.empty() && id.back() == '\n') id.pop_back();
     return id;
+}
+
+// ../shared/fixtures/webhooks/text_message.json (INBOX_FIXTURES_DIR overrides where the fixtures are).
+inline std::string text_fixture() {
+    const char* dir = std::getenv("INBOX_FIXTURES_DIR");
+    std::ifstream in(std::string(dir && *dir ? dir : INBOX_DEFAULT_FIXTURES_DIR) + "/webhooks/text_message.json");
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
 }
 
 inline bool is_uuid(const std::string& text) {

@@ -20,14 +20,6 @@ using namespace std::chrono_literals;
 constexpr const char* kAppSecret = "app-test-whatsapp-app-secret";
 constexpr const char* kPhoneNumberId = "106540352242922";
 
-std::string text_fixture() {
-    const char* dir = std::getenv("INBOX_FIXTURES_DIR");
-    std::ifstream in(std::string(dir && *dir ? dir : INBOX_DEFAULT_FIXTURES_DIR) + "/webhooks/text_message.json");
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 HttpResponse post_webhook(std::uint16_t port, const std::string& body) {
     return http_request(port, "POST", "/webhook/whatsapp", "",
                         {{"Content-Type", "application/json"},

@@ -18,14 +18,6 @@ namespace {
 
 constexpr const char* kAppSecret = "app-test-whatsapp-app-secret";
 
-std::string text_fixture() {
-    const char* dir = std::getenv("INBOX_FIXTURES_DIR");
-    std::ifstream in(std::string(dir && *dir ? dir : INBOX_DEFAULT_FIXTURES_DIR) + "/webhooks/text_message.json");
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 // The text fixture with its wamid replaced, so each delivery is a different message.
 std::string delivery_with_wamid(const std::string& fixture, const std::string& wamid) {
     auto body = nlohmann::json::parse(fixture);

@@ -106,6 +106,23 @@ TEST_F(RedisCacheTest, SetIfAbsentStoresOnlyWhileTheKeyIsAbsent) {
     erase(*cache_, key);
 }
 
+TEST_F(RedisCacheTest, EraseManyRemovesEveryKeyInOneCommandAndKeepsTheOthers) {
+    auto first = unique_key("conversation", "many-1");
+    auto second = unique_key("free_window", "many-2");
+    auto kept = unique_key("conversation", "many-kept");
+    set(*cache_, first, "row");
+    set(*cache_, second, "instant");
+    set(*cache_, kept, "other");
+
+    std::vector<std::string> keys{first, second, unique_key("conversation", "never-stored")};
+    run_awaitable(io_, cache_->erase_many(std::move(keys)));
+    run_awaitable(io_, cache_->erase_many({}));  // nothing to do, no command sent
+
+    EXPECT_EQ(get(*cache_, first), std::nullopt);
+    EXPECT_EQ(get(*cache_, second), std::nullopt);
+    EXPECT_EQ(get(*cache_, kept), "other");
+}
+
 TEST_F(RedisCacheTest, EraseRemovesTheKeyAndIgnoresMissingOnes) {
     auto key = unique_key("account", "erase");
     set(*cache_, key, "row");

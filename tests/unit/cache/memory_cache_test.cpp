@@ -92,6 +92,20 @@ TEST_F(MemoryCacheTest, EraseRemovesTheKeyAndIgnoresMissingOnes) {
     EXPECT_EQ(get(cache, "v1:conversation:c1"), std::nullopt);
 }
 
+TEST_F(MemoryCacheTest, EraseManyRemovesEveryKeyAndKeepsTheOthers) {
+    auto cache = make(10);
+    set(cache, "v1:conversation:c1", "row");
+    set(cache, "v1:free_window:c1", "instant");
+    set(cache, "v1:conversation:c2", "other");
+
+    std::vector<std::string> keys{"v1:conversation:c1", "v1:free_window:c1", "v1:conversation:never-stored"};
+    run_awaitable(io_, cache.erase_many(std::move(keys)));
+
+    EXPECT_EQ(get(cache, "v1:conversation:c1"), std::nullopt);
+    EXPECT_EQ(get(cache, "v1:free_window:c1"), std::nullopt);
+    EXPECT_EQ(get(cache, "v1:conversation:c2"), "other");
+}
+
 TEST_F(MemoryCacheTest, SetReplacesValueAndTtl) {
     auto cache = make(10);
     set(cache, "v1:media_meta:m1", "old", 10s);

@@ -123,8 +123,10 @@ TEST(ShippedScenarios, HealthAndWebhookLoad) {
     EXPECT_EQ(webhook.requests.at(0).unique_wamids, 1u);
     EXPECT_TRUE(webhook.requests.at(0).signing_secret);
     EXPECT_THROW(load_scenario(scenarios / "webhook.json", {}), ScenarioError);  // the secret is required
-    EXPECT_NO_THROW(
-        load_scenario(scenarios / "inbox.json", {{"webhook_secret", "s"}, {"account_id", "a"}, {"token", "t"}}));
+    EXPECT_NO_THROW(load_scenario(scenarios / "inbox.json", {{"account_id", "a"}, {"conversation_id", "c"}, {"token", "t"}}));
+    const auto senders = load_scenario(scenarios / "webhook_senders.json", {{"webhook_secret", "s"}});
+    EXPECT_EQ(senders.requests.at(0).unique_wamids, 1u);
+    EXPECT_TRUE(senders.requests.at(0).signing_secret);
 }
 
 }  // namespace
