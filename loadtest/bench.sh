@@ -121,9 +121,9 @@ lists = scenario.setdefault("id_lists", {})
 for name, file in list(lists.items()):
     lists[name] = os.path.normpath(os.path.join(base, file))
 used = json.dumps(scenario["requests"])
-for name in ("account_id", "conversation_id"):
+for name, file in (("account_id", "account_ids.txt"), ("conversation_id", "conversation_ids.txt")):
     if "{{%s}}" % name in used:
-        lists[name] = os.path.join(run_dir, name + "_ids.txt")
+        lists[name] = os.path.join(run_dir, file)
 print(json.dumps(scenario, indent=2))
 PY
 
