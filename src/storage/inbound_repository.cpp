@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <numeric>
 #include <map>
+#include <numeric>
 
 namespace inbox::storage {
 namespace {
@@ -198,20 +198,26 @@ std::size_t store_template_status(DbConnection& db, pqxx::transaction_base& tx,
 
 namespace {
 
-StoredDelivery store_delivery(DbConnection& db, pqxx::transaction_base& tx, const DeliveryToStore& delivery) {
+// Stores one delivery's changes; its NOTIFY content goes to `notices` (one per account and batch) and its
+// `processed`/`ignored` mark to `finished` (one UPDATE per batch), both written by the caller.
+StoredDelivery store_delivery(DbConnection& db, pqxx::transaction_base& tx, const DeliveryToStore& delivery,
+                              std::map<std::string, LiveNotice>& notices,
+                              std::vector<WebhookEventRepository::FinishedEvent>& finished) {
     StoredDelivery stored;
     for (const auto& routed : delivery.account_changes) {
         auto& change = stored.changes.emplace_back(store_change(db, tx, routed.account_id, routed.change));
-        // Delivered to every instance's live clients when this transaction commits.
-        notify_live(db, tx, {change.account_id, change.created_message_ids, change.updated_message_ids,
-                             change.touched_conversation_ids});
+        auto& notice = notices[change.account_id];
+        notice.account_id = change.account_id;
+        for (const auto& id : change.created_message_ids) notice.created_message_ids.push_back(id);
+        for (const auto& id : change.updated_message_ids) add_unique(notice.updated_message_ids, id);
+        for (const auto& id : change.touched_conversation_ids) add_unique(notice.conversation_ids, id);
     }
     for (const auto& change : delivery.template_changes) store_template_status(db, tx, change);
     stored.handled = !delivery.account_changes.empty() || !delivery.template_changes.empty();
-    WebhookEventRepository::finish(db, tx, delivery.event_id,
-                                   stored.handled ? WebhookEventRepository::Outcome::processed
-                                                  : WebhookEventRepository::Outcome::ignored,
-                                   delivery.notes);
+    finished.push_back({delivery.event_id,
+                        stored.handled ? WebhookEventRepository::Outcome::processed
+                                       : WebhookEventRepository::Outcome::ignored,
+                        delivery.notes});
     return stored;
 }
 
@@ -247,7 +253,12 @@ boost::asio::awaitable<std::vector<StoredDelivery>> InboundRepository::store_del
             return lock_order_key(deliveries[a]) < lock_order_key(deliveries[b]);
         });
         stored.resize(deliveries.size());
-        for (auto index : order) stored[index] = store_delivery(db, tx, deliveries[index]);
+        std::map<std::string, LiveNotice> notices;
+        std::vector<WebhookEventRepository::FinishedEvent> finished;
+        for (auto index : order) stored[index] = store_delivery(db, tx, deliveries[index], notices, finished);
+        WebhookEventRepository::finish(db, tx, finished);
+        // One NOTIFY per account for the whole batch, delivered to every instance's live clients at commit.
+        for (const auto& [account_id, notice] : notices) notify_live(db, tx, notice);
         tx.commit();
         return stored;
     });

@@ -29,9 +29,11 @@ constexpr Query kClaimDueEvents{"claim_due_webhook_events", INBOX_CLAIM_EVENTS("
 
 #undef INBOX_CLAIM_EVENTS
 
-constexpr Query kFinishEvent{"finish_webhook_event",
-                             "UPDATE webhook_events SET status = $2, processed_at = now(), locked_until = NULL,"
-                             "   last_error = $3 WHERE id = $1"};
+constexpr Query kFinishEvents{
+    "finish_webhook_events",
+    "UPDATE webhook_events e SET status = x.status, processed_at = now(), locked_until = NULL,"
+    "   last_error = NULLIF(x.note, '')"
+    " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS x(id, status, note) WHERE e.id = x.id"};
 
 constexpr Query kRetryEvent{
     "retry_webhook_event",
@@ -66,12 +68,18 @@ boost::asio::awaitable<std::vector<WebhookEventRepository::ClaimedEvent>> Webhoo
     });
 }
 
-void WebhookEventRepository::finish(DbConnection& db, pqxx::transaction_base& tx, std::int64_t id, Outcome outcome,
-                                    const std::string& note) {
-    std::optional<std::string> last_error;
-    if (!note.empty()) last_error = note;
-    db.exec(tx, kFinishEvent, id, std::string(outcome == Outcome::processed ? "processed" : "ignored"),
-            nullable(last_error));
+void WebhookEventRepository::finish(DbConnection& db, pqxx::transaction_base& tx,
+                                    const std::vector<FinishedEvent>& finished) {
+    if (finished.empty()) return;
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> statuses;
+    std::vector<std::string> notes;
+    for (const auto& event : finished) {
+        ids.push_back(event.id);
+        statuses.emplace_back(event.outcome == Outcome::processed ? "processed" : "ignored");
+        notes.push_back(event.note);
+    }
+    db.exec(tx, kFinishEvents, to_pg_bigint_array(ids), to_pg_text_array(statuses), to_pg_text_array(notes));
 }
 
 boost::asio::awaitable<void> WebhookEventRepository::retry_later(std::int64_t id, std::string error,

@@ -30,9 +30,14 @@ public:
     // those (the fast path right after commit); without: any due event (the sweeper: crashes, restarts, retries).
     boost::asio::awaitable<std::vector<ClaimedEvent>> claim(std::vector<std::int64_t> ids, std::size_t limit);
     enum class Outcome { processed, ignored };
-    // Marks an event done inside the transaction that stored what it said (InboundRepository::store_delivery).
-    static void finish(DbConnection& db, pqxx::transaction_base& tx, std::int64_t id, Outcome outcome,
-                       const std::string& note);
+    struct FinishedEvent {
+        std::int64_t id;
+        Outcome outcome;
+        std::string note;  // why (parts of) it were ignored; empty for none
+    };
+    // Marks events done, in one statement, inside the transaction that stored what they said
+    // (InboundRepository::store_deliveries).
+    static void finish(DbConnection& db, pqxx::transaction_base& tx, const std::vector<FinishedEvent>& finished);
     // Back to pending after `delay`, or failed for good once attempts reach max_attempts.
     boost::asio::awaitable<void> retry_later(std::int64_t id, std::string error, std::chrono::seconds delay,
                                              int max_attempts);
