@@ -4,6 +4,7 @@
 #include "inbox/domain/webhook_payload.hpp"
 #include "inbox/observability/metrics.hpp"
 #include "inbox/services/account_directory.hpp"
+#include "inbox/services/inbox_cache_keys.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -211,8 +212,8 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         conversation_ids.erase(std::unique(conversation_ids.begin(), conversation_ids.end()), conversation_ids.end());
         std::vector<std::string> keys;
         for (const auto& conversation_id : conversation_ids) {
-            keys.push_back(std::string(cache::kKeyVersion) + "free_window:" + conversation_id);
-            keys.push_back(std::string(cache::kKeyVersion) + "conversation:" + conversation_id);
+            keys.push_back(free_window_cache_key(conversation_id));
+            keys.push_back(conversation_cache_key(conversation_id));
         }
         co_await cache.erase_many(std::move(keys));
     }

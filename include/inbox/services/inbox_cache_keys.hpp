@@ -1,6 +1,6 @@
 #pragma once
 // Cache keys of the inbox reads. Versioned like every key (cache::kKeyVersion); the family (first segment after
-// the version) is the `cache` metric label. webhook_processor.cpp erases the same conversation key.
+// the version) is the `cache` metric label. webhook_processor.cpp erases the conversation keys after a write.
 #include <string>
 #include <string_view>
 
@@ -11,6 +11,11 @@ namespace inbox::services {
 // The conversation row (facts only, never the free-window boolean). `conversation_id` is a lower-case UUID.
 inline std::string conversation_cache_key(std::string_view conversation_id) {
     return std::string(cache::kKeyVersion) + "conversation:" + std::string(conversation_id);
+}
+
+// The instant a conversation's free window closes (ARCHITECTURE.md "Caches"; used by the send path).
+inline std::string free_window_cache_key(std::string_view conversation_id) {
+    return std::string(cache::kKeyVersion) + "free_window:" + std::string(conversation_id);
 }
 
 // The account ids a user is a member of (the JWT subject; the argv-based Redis client makes any text safe).
