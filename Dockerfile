@@ -12,7 +12,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential cmake ninja-build pkg-config \
         libboost1.81-dev libboost-url1.81-dev \
-        libpqxx-dev libhiredis-dev nlohmann-json3-dev libspdlog-dev libssl-dev libcpp-jwt-dev \
+        libpqxx-dev libhiredis-dev nlohmann-json3-dev libspdlog-dev libssl-dev libcpp-jwt-dev libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -25,7 +25,7 @@ FROM debian:bookworm-slim
 # Runtime libraries only (their -dev packages above); curl is here for the HEALTHCHECK.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libpqxx-6.4 libhiredis0.14 libspdlog1.10 libssl3 libboost-url1.81.0 ca-certificates curl \
+        libpqxx-6.4 libhiredis0.14 libspdlog1.10 libssl3 libboost-url1.81.0 libjemalloc2 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/whatsapp-inbox --create-home inbox \
  && mkdir -p /var/lib/whatsapp-inbox/media \

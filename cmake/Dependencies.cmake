@@ -7,6 +7,9 @@ find_package(spdlog REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+if(INBOX_JEMALLOC AND NOT INBOX_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 find_path(CPP_JWT_INCLUDE_DIR jwt/jwt.hpp REQUIRED)
 
 # Beast/Asio are header-only: one interface target carries their settings.

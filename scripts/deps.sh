@@ -8,6 +8,7 @@ PACKAGES=(
     # Exactly Boost 1.81: never libboost-dev, which is 1.74 and conflicts with these.
     libboost1.81-dev libboost-url1.81-dev
     libpqxx-dev libhiredis-dev nlohmann-json3-dev libspdlog-dev libssl-dev libcpp-jwt-dev
+    libjemalloc-dev  # the server's allocator: see docs/PERFORMANCE.md
     libgtest-dev libgmock-dev
     # Servers and tools for tests, benchmarks and the run command (pgbench is in postgresql-contrib).
     postgresql postgresql-contrib redis-server openssl curl nginx-light

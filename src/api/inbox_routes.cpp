@@ -13,23 +13,21 @@ using http::ApiError;
 using http::Request;
 using http::Response;
 using http::Status;
-using nlohmann::json;
 
 // Response bodies are built in plain functions: braced lists of strings inside coroutine bodies trip GCC 12.
-json pagination_json(const domain::PageRequest& page, bool has_more) {
-    return {{"limit", page.limit}, {"offset", page.offset}, {"has_more", has_more}};
-}
-
 Response conversation_list_response(const services::ConversationList& list, const domain::PageRequest& page) {
-    auto data = json::array();
-    for (const auto& view : list.rows) data.push_back(conversation_json(view));
-    return http::json_response(Status::ok,
-                               {{"data", std::move(data)}, {"pagination", pagination_json(page, list.has_more)}});
+    http::JsonWriter out;
+    out.begin_object();
+    write_data(out, list.rows, write_conversation);
+    out.key("pagination").begin_object();
+    write_pagination_fields(out, page, list.has_more);
+    out.end_object().end_object();
+    return http::json_text_response(Status::ok, out.take());
 }
 
 Response conversation_response(const std::optional<services::ConversationView>& view) {
     if (!view) throw ApiError::not_found("conversation not found");
-    return http::json_response(Status::ok, conversation_json(*view));
+    return http::json_text_response(Status::ok, conversation_json(*view));
 }
 
 // next_before: the oldest message of the page, for the next call's `before` (null on the last page).
@@ -39,11 +37,18 @@ Response message_page_response(const storage::MessagePage& page, const domain::P
     if (page.outcome == Outcome::cursor_not_found) {
         throw ApiError::invalid_parameter("before is not a message of this conversation");
     }
-    auto data = json::array();
-    for (const auto& message : page.rows) data.push_back(message_json(message));
-    auto pagination = pagination_json(request, page.has_more);
-    pagination["next_before"] = page.has_more && !page.rows.empty() ? json(page.rows.back().id) : json(nullptr);
-    return http::json_response(Status::ok, {{"data", std::move(data)}, {"pagination", std::move(pagination)}});
+    http::JsonWriter out;
+    out.begin_object();
+    write_data(out, page.rows, write_message);
+    out.key("pagination").begin_object();
+    write_pagination_fields(out, request, page.has_more);
+    if (page.has_more && !page.rows.empty()) {
+        out.key("next_before").string(page.rows.back().id);
+    } else {
+        out.key("next_before").null();
+    }
+    out.end_object().end_object();
+    return http::json_text_response(Status::ok, out.take());
 }
 
 Response mark_read_response(const std::optional<services::ConversationView>& view) {

@@ -5,83 +5,127 @@
 namespace inbox::api {
 namespace {
 
-using nlohmann::json;
+using http::JsonWriter;
 
-json text_or_null(const std::optional<std::string>& text) { return text ? json(*text) : json(nullptr); }
-
-json time_or_null(const std::optional<domain::TimePoint>& time) {
-    return time ? json(domain::to_rfc3339(*time)) : json(nullptr);
+void write_time(JsonWriter& out, const std::optional<domain::TimePoint>& time) {
+    if (time) {
+        out.string(domain::to_rfc3339(*time));
+    } else {
+        out.null();
+    }
 }
 
-json reply_to_json(const std::optional<domain::ReplyTo>& reply_to) {
-    if (!reply_to) return nullptr;
-    return {{"wa_message_id", reply_to->wa_message_id}, {"message_id", text_or_null(reply_to->message_id)}};
+void write_reply_to(JsonWriter& out, const std::optional<domain::ReplyTo>& reply_to) {
+    if (!reply_to) {
+        out.null();
+        return;
+    }
+    out.begin_object()
+        .key("wa_message_id").string(reply_to->wa_message_id)
+        .key("message_id").string(reply_to->message_id)
+        .end_object();
 }
 
-json template_ref_json(const std::optional<domain::TemplateRef>& ref) {
-    if (!ref) return nullptr;
-    return {{"name", ref->name}, {"language", ref->language}};
+void write_template_ref(JsonWriter& out, const std::optional<domain::TemplateRef>& ref) {
+    if (!ref) {
+        out.null();
+        return;
+    }
+    out.begin_object().key("name").string(ref->name).key("language").string(ref->language).end_object();
 }
 
-json media_json(const std::string& message_id, const std::optional<domain::MessageMedia>& media) {
-    if (!media) return nullptr;
-    return {{"mime_type", text_or_null(media->mime_type)},
-            {"sha256", text_or_null(media->sha256)},
-            {"file_size", media->file_size ? json(*media->file_size) : json(nullptr)},
-            {"filename", text_or_null(media->filename)},
-            {"state", media->state},
-            {"url", "/messages/media/" + message_id}};
+void write_media(JsonWriter& out, const std::string& message_id, const std::optional<domain::MessageMedia>& media) {
+    if (!media) {
+        out.null();
+        return;
+    }
+    out.begin_object()
+        .key("mime_type").string(media->mime_type)
+        .key("sha256").string(media->sha256)
+        .key("file_size").number(media->file_size)
+        .key("filename").string(media->filename)
+        .key("state").string(media->state)
+        .key("url").string("/messages/media/" + message_id)
+        .end_object();
+}
+
+template <typename Object, typename Write>
+std::string to_json_text(const Object& object, Write write) {
+    JsonWriter out;
+    write(out, object);
+    return out.take();
 }
 
 }  // namespace
 
-json account_json(const domain::Account& account) {
-    return {{"id", account.id},
-            {"name", account.name},
-            {"phone_number_id", account.phone_number_id},
-            {"waba_id", account.waba_id},
-            {"display_phone_number", text_or_null(account.display_phone_number)}};
+void write_account(JsonWriter& out, const domain::Account& account) {
+    out.begin_object()
+        .key("id").string(account.id)
+        .key("name").string(account.name)
+        .key("phone_number_id").string(account.phone_number_id)
+        .key("waba_id").string(account.waba_id)
+        .key("display_phone_number").string(account.display_phone_number)
+        .end_object();
 }
 
-json conversation_json(const services::ConversationView& view) {
+void write_conversation(JsonWriter& out, const services::ConversationView& view) {
     const auto& c = view.conversation;
-    return {
-        {"id", c.id},
-        {"account_id", c.account_id},
-        {"contact", {{"id", c.contact.id}, {"wa_id", c.contact.wa_id}, {"name", text_or_null(c.contact.name)}}},
-        {"status", c.status},
-        {"unread_count", c.unread_count},
-        {"last_message_at", time_or_null(c.last_message_at)},
-        {"last_message_preview", text_or_null(c.last_message_preview)},
-        {"last_inbound_at", time_or_null(c.last_inbound_at)},
-        {"free_window", {{"open", view.free_window.open}, {"expires_at", time_or_null(view.free_window.expires_at)}}}};
+    out.begin_object().key("id").string(c.id).key("account_id").string(c.account_id);
+    out.key("contact").begin_object()
+        .key("id").string(c.contact.id)
+        .key("wa_id").string(c.contact.wa_id)
+        .key("name").string(c.contact.name)
+        .end_object();
+    out.key("status").string(c.status).key("unread_count").number(c.unread_count);
+    write_time(out.key("last_message_at"), c.last_message_at);
+    out.key("last_message_preview").string(c.last_message_preview);
+    write_time(out.key("last_inbound_at"), c.last_inbound_at);
+    out.key("free_window").begin_object().key("open").boolean(view.free_window.open);
+    write_time(out.key("expires_at"), view.free_window.expires_at);
+    out.end_object().end_object();
 }
 
-json message_json(const domain::Message& m) {
-    return {{"id", m.id},
-            {"conversation_id", m.conversation_id},
-            {"wa_message_id", text_or_null(m.wa_message_id)},
-            {"direction", m.direction},
-            {"type", m.type},
-            {"text", text_or_null(m.text)},
-            {"status", m.status},
-            {"timestamp", domain::to_rfc3339(m.timestamp)},
-            {"created_at", domain::to_rfc3339(m.created_at)},
-            {"reply_to", reply_to_json(m.reply_to)},
-            {"error", m.error},
-            {"template", template_ref_json(m.template_ref)},
-            {"media", media_json(m.id, m.media)},
-            {"content", m.content}};
+// `error` and `content` are JSON texts as Postgres printed their jsonb columns: embedded as they are.
+void write_message(JsonWriter& out, const domain::Message& m) {
+    out.begin_object()
+        .key("id").string(m.id)
+        .key("conversation_id").string(m.conversation_id)
+        .key("wa_message_id").string(m.wa_message_id)
+        .key("direction").string(m.direction)
+        .key("type").string(m.type)
+        .key("text").string(m.text)
+        .key("status").string(m.status)
+        .key("timestamp").string(domain::to_rfc3339(m.timestamp))
+        .key("created_at").string(domain::to_rfc3339(m.created_at));
+    write_reply_to(out.key("reply_to"), m.reply_to);
+    if (m.error_json) {
+        out.key("error").raw(*m.error_json);
+    } else {
+        out.key("error").null();
+    }
+    write_template_ref(out.key("template"), m.template_ref);
+    write_media(out.key("media"), m.id, m.media);
+    out.key("content").raw(m.content_json).end_object();
 }
 
-json template_json(const domain::StoredTemplate& t) {
-    return {{"id", t.id},
-            {"name", t.name},
-            {"language", t.language},
-            {"category", text_or_null(t.category)},
-            {"status", t.status},
-            {"body_text", text_or_null(t.body_text)},
-            {"parameter_count", t.parameter_count}};
+void write_template(JsonWriter& out, const domain::StoredTemplate& t) {
+    out.begin_object()
+        .key("id").string(t.id)
+        .key("name").string(t.name)
+        .key("language").string(t.language)
+        .key("category").string(t.category)
+        .key("status").string(t.status)
+        .key("body_text").string(t.body_text)
+        .key("parameter_count").number(t.parameter_count)
+        .end_object();
 }
+
+void write_pagination_fields(JsonWriter& out, const domain::PageRequest& page, bool has_more) {
+    out.key("limit").number(page.limit).key("offset").number(page.offset).key("has_more").boolean(has_more);
+}
+
+std::string account_json(const domain::Account& account) { return to_json_text(account, write_account); }
+std::string conversation_json(const services::ConversationView& view) { return to_json_text(view, write_conversation); }
+std::string message_json(const domain::Message& message) { return to_json_text(message, write_message); }
 
 }  // namespace inbox::api

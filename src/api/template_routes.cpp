@@ -18,9 +18,11 @@ using nlohmann::json;
 
 Response template_list_response(const std::optional<std::vector<domain::StoredTemplate>>& templates) {
     if (!templates) throw ApiError::not_found("account not found");
-    auto data = json::array();
-    for (const auto& stored : *templates) data.push_back(template_json(stored));
-    return http::json_response(Status::ok, {{"data", std::move(data)}});
+    http::JsonWriter out;
+    out.begin_object();
+    write_data(out, *templates, write_template);
+    out.end_object();
+    return http::json_text_response(Status::ok, out.take());
 }
 
 Response sync_response(const services::TemplateSyncResult& result) {

@@ -138,7 +138,7 @@ int cmd_account_list(const std::vector<std::string>& args) {
     }
     return with_database([](storage::DbPool& db) {
         for (const auto& account : storage::AccountRepository(db).list_all()) {
-            std::cout << api::account_json(account).dump() << '\n';
+            std::cout << api::account_json(account) << '\n';
         }
     });
 }

@@ -23,6 +23,18 @@ boost::asio::awaitable<std::optional<std::string>> MemoryCache::get(std::string 
     co_return value;
 }
 
+boost::asio::awaitable<std::vector<std::optional<std::string>>> MemoryCache::get_many(std::vector<std::string> keys) {
+    std::vector<std::optional<std::string>> values;
+    values.reserve(keys.size());
+    {
+        std::lock_guard lock(mutex_);
+        const auto now = clock_();
+        for (const auto& key : keys) values.push_back(entries_.get(key, now));
+    }
+    for (std::size_t i = 0; i < keys.size(); ++i) metrics_.record(keys[i], values[i] ? CacheResult::hit : CacheResult::miss);
+    co_return values;
+}
+
 boost::asio::awaitable<void> MemoryCache::set(std::string key, std::string value, std::chrono::seconds ttl) {
     std::lock_guard lock(mutex_);
     entries_.set(std::move(key), std::move(value), clock_() + effective_ttl(ttl));

@@ -26,6 +26,15 @@ std::vector<std::string_view> command_line(const Parts&... parts) {
     return {std::string_view(parts)...};
 }
 
+// The views point into `keys`, which must outlive the command.
+std::vector<std::string_view> mget_command_line(const std::vector<std::string>& keys) {
+    std::vector<std::string_view> argv;
+    argv.reserve(keys.size() + 1);
+    argv.push_back("MGET");
+    for (const auto& key : keys) argv.push_back(key);
+    return argv;
+}
+
 bool is_status(const redisReply& reply, std::string_view text) {
     return reply.type == REDIS_REPLY_STATUS && std::string_view(reply.str, reply.len) == text;
 }
@@ -53,6 +62,24 @@ boost::asio::awaitable<std::optional<std::string>> RedisCache::get(std::string k
         log_failure("GET answered an unexpected reply type " + std::to_string(reply->type));
     }
     co_return std::nullopt;
+}
+
+boost::asio::awaitable<std::vector<std::optional<std::string>>> RedisCache::get_many(std::vector<std::string> keys) {
+    std::vector<std::optional<std::string>> values(keys.size());
+    if (keys.empty()) co_return values;
+    auto reply = co_await command(keys.front(), mget_command_line(keys));
+    if (!reply) co_return values;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != keys.size()) {
+        for (const auto& key : keys) metrics_.record(key, CacheResult::error);
+        log_failure("MGET answered an unexpected reply type " + std::to_string(reply->type));
+        co_return values;
+    }
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const redisReply& element = *reply->element[i];
+        if (element.type == REDIS_REPLY_STRING) values[i] = std::string(element.str, element.len);
+        metrics_.record(keys[i], values[i] ? CacheResult::hit : CacheResult::miss);
+    }
+    co_return values;
 }
 
 boost::asio::awaitable<void> RedisCache::set(std::string key, std::string value, std::chrono::seconds ttl) {

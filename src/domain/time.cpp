@@ -1,7 +1,7 @@
 #include "inbox/domain/time.hpp"
 
 #include <cstdint>
-#include <cstdio>
+#include <string>
 
 namespace inbox::domain {
 namespace {
@@ -14,22 +14,36 @@ using std::chrono::seconds;
 constexpr std::int64_t kMinSeconds = floor<seconds>(TimePoint::min()).time_since_epoch().count() + 1;
 constexpr std::int64_t kMaxSeconds = floor<seconds>(TimePoint::max()).time_since_epoch().count() - 1;
 
+// Writes `value` as exactly `width` digits ending just before `end`; returns where it started.
+char* put_digits(char* end, unsigned value, int width) {
+    for (int i = 0; i < width; ++i) {
+        *--end = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    return end;
+}
+
+// Hand-formatted (no snprintf): every timestamp of every listed message and conversation goes through here.
 std::string format_utc(TimePoint time, bool with_millis) {
     const auto whole_seconds = floor<seconds>(time);
     const auto day = floor<days>(whole_seconds);
     const std::chrono::year_month_day date{day};
     const std::chrono::hh_mm_ss clock{whole_seconds - day};
-    char buffer[64];
-    int length = std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(date.year()),
-                               static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                               static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
-                               static_cast<int>(clock.seconds().count()));
+    std::string out = with_millis ? "0000-00-00T00:00:00.000Z" : "0000-00-00T00:00:00Z";
+    char* const text = out.data();
+    put_digits(text + 7, static_cast<unsigned>(date.month()), 2);
+    put_digits(text + 10, static_cast<unsigned>(date.day()), 2);
+    put_digits(text + 13, static_cast<unsigned>(clock.hours().count()), 2);
+    put_digits(text + 16, static_cast<unsigned>(clock.minutes().count()), 2);
+    put_digits(text + 19, static_cast<unsigned>(clock.seconds().count()), 2);
     if (with_millis) {
         const auto millis = floor<std::chrono::milliseconds>(time - whole_seconds).count();
-        length += std::snprintf(buffer + length, sizeof buffer - static_cast<std::size_t>(length), ".%03d",
-                                static_cast<int>(millis));
+        put_digits(text + 23, static_cast<unsigned>(millis), 3);
     }
-    return std::string(buffer, static_cast<std::size_t>(length)) + 'Z';
+    const int year = static_cast<int>(date.year());
+    if (year < 0 || year > 9999) return std::to_string(year) + out.substr(4);  // beyond RFC 3339, as %04d did
+    put_digits(text + 4, static_cast<unsigned>(year), 4);
+    return out;
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

@@ -12,6 +12,10 @@ Response json_response(Status status, const nlohmann::json& body) {
     return response;
 }
 
+Response json_text_response(Status status, std::string body) {
+    return text_response(status, std::move(body), kJsonContentType);
+}
+
 Response text_response(Status status, std::string body, std::string_view content_type) {
     Response response;
     response.message.result(status);

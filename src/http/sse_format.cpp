@@ -2,11 +2,11 @@
 
 namespace inbox::http {
 
-std::string sse_event(std::string_view type, const nlohmann::json& data) {
+std::string sse_event(std::string_view type, std::string_view json) {
     std::string out = "event: ";
     out += type;
     out += "\ndata: ";
-    out += data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += json;
     out += "\n\n";
     return out;
 }

@@ -7,6 +7,25 @@
 #include "inbox/services/inbox_cache_keys.hpp"
 
 namespace inbox::services {
+namespace {
+
+// Both keys of a cached conversation read, fetched in one cache round trip: [conversation, the user's accounts].
+std::vector<std::string> cached_conversation_keys(const std::string& user_id, const std::string& conversation_id) {
+    return {conversation_cache_key(conversation_id), membership_cache_key(user_id)};
+}
+
+// The cached conversation, when both entries are there and the user's cached accounts include its account.
+std::optional<domain::Conversation> cached_for_member(const std::vector<std::optional<std::string>>& cached,
+                                                      const std::string& conversation_id) {
+    if (cached.size() != 2 || !cached[0] || !cached[1]) return std::nullopt;
+    auto row = decode_conversation(*cached[0]);
+    const auto account_ids = decode_account_ids(*cached[1]);
+    if (!row || row->id != conversation_id || !account_ids) return std::nullopt;
+    const bool member = std::find(account_ids->begin(), account_ids->end(), row->account_id) != account_ids->end();
+    return member ? row : std::nullopt;
+}
+
+}  // namespace
 
 InboxService::InboxService(storage::InboxRepository& repository, cache::Cache& cache, Clock clock)
     : repository_(repository), cache_(cache), clock_(std::move(clock)) {}
@@ -32,13 +51,8 @@ boost::asio::awaitable<std::optional<ConversationList>> InboxService::list_conve
 boost::asio::awaitable<std::optional<ConversationView>> InboxService::conversation(std::string user_id,
                                                                                    std::string conversation_id) {
     const auto key = conversation_cache_key(conversation_id);
-    const auto cached = co_await cache_.get(key);
-    std::optional<domain::Conversation> row;
-    if (cached) row = decode_conversation(*cached);
-    if (row && row->id == conversation_id) {
-        const bool member = co_await membership_confirmed(user_id, row->account_id);
-        if (member) co_return view_of(std::move(*row));
-    }
+    auto cached = co_await cache_.get_many(cached_conversation_keys(user_id, conversation_id));
+    if (auto row = cached_for_member(cached, conversation_id)) co_return view_of(std::move(*row));
 
     auto lookup = co_await repository_.find_conversation(user_id, conversation_id);
     co_await cache_.set(membership_cache_key(user_id), encode_account_ids(lookup.member_account_ids),
@@ -49,12 +63,6 @@ boost::asio::awaitable<std::optional<ConversationView>> InboxService::conversati
     co_return view_of(std::move(*lookup.conversation));
 }
 
-boost::asio::awaitable<bool> InboxService::membership_confirmed(std::string user_id, std::string account_id) {
-    const auto cached = co_await cache_.get(membership_cache_key(user_id));
-    if (!cached) co_return false;
-    const auto ids = decode_account_ids(*cached);
-    co_return ids&& std::find(ids->begin(), ids->end(), account_id) != ids->end();
-}
 
 boost::asio::awaitable<storage::MessagePage> InboxService::messages(std::string user_id, std::string conversation_id,
                                                                     domain::MessageCursor cursor,

@@ -1,6 +1,7 @@
 #include "inbox/services/live_subscription.hpp"
 
 #include <mutex>
+#include <utility>
 
 namespace inbox::services {
 

@@ -106,7 +106,11 @@ std::unique_ptr<DbConnection> DbPool::open_connection() {
     try {
         auto connection = std::make_unique<pqxx::connection>(conninfo_);
         pqxx::nontransaction setup(*connection);
-        setup.exec("SET statement_timeout = " + std::to_string(options_.statement_timeout.count()));
+        // Generic plans: every statement here is an indexed OLTP lookup whose plan does not depend on its
+        // parameters, yet the default plan cache re-planned some on every call (LIMIT $n makes the generic plan
+        // look dear): half of Postgres' CPU on inbox reads (docs/PERFORMANCE.md).
+        setup.exec("SET statement_timeout = " + std::to_string(options_.statement_timeout.count()) +
+                   "; SET plan_cache_mode = force_generic_plan");
         connects_.inc();
         return std::make_unique<DbConnection>(std::move(connection), statements_);
     } catch (const pqxx::broken_connection& error) {

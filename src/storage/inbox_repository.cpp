@@ -135,11 +135,6 @@ domain::Conversation read_conversation(const pqxx::row& row, pqxx::row::size_typ
     return conversation;
 }
 
-nlohmann::json optional_json(const pqxx::field& field) {
-    if (field.is_null()) return nullptr;
-    return nlohmann::json::parse(field.as<std::string>());
-}
-
 // Reads the message columns starting at `first`.
 domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first) {
     auto at = [&](pqxx::row::size_type i) { return row[first + i]; };
@@ -154,7 +149,7 @@ domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first) {
     message.timestamp = time_from_micros(at(7));
     message.created_at = time_from_micros(at(8));
     if (!at(9).is_null()) message.reply_to = domain::ReplyTo{at(9).as<std::string>(), optional_text(at(10))};
-    message.error = optional_json(at(11));
+    message.error_json = optional_text(at(11));
     if (!at(12).is_null()) {
         message.template_ref = domain::TemplateRef{at(12).as<std::string>(), optional_text(at(13)).value_or("")};
     }
@@ -162,7 +157,7 @@ domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first) {
         message.media = domain::MessageMedia{optional_text(at(15)), optional_text(at(16)), optional_int64(at(17)),
                                              optional_text(at(18)), at(14).as<std::string>()};
     }
-    message.content = at(19).is_null() ? nlohmann::json::object() : nlohmann::json::parse(at(19).as<std::string>());
+    if (!at(19).is_null()) message.content_json = at(19).as<std::string>();
     return message;
 }
 

@@ -18,6 +18,8 @@ public:
     virtual ~Cache() = default;
 
     virtual boost::asio::awaitable<std::optional<std::string>> get(std::string key) = 0;
+    // Several keys in one round trip; the answer has one element per key, in order (a failure: all misses).
+    virtual boost::asio::awaitable<std::vector<std::optional<std::string>>> get_many(std::vector<std::string> keys) = 0;
     virtual boost::asio::awaitable<void> set(std::string key, std::string value, std::chrono::seconds ttl) = 0;
     // True when this call stored the value (the key was absent). On a cache error it answers true: callers use it
     // for debouncing, and letting work through beats blocking it forever.

@@ -24,6 +24,7 @@ public:
 
     // get counts hit/miss; set_if_absent counts hit when the key was present, miss when it stored.
     boost::asio::awaitable<std::optional<std::string>> get(std::string key) override;
+    boost::asio::awaitable<std::vector<std::optional<std::string>>> get_many(std::vector<std::string> keys) override;
     boost::asio::awaitable<void> set(std::string key, std::string value, std::chrono::seconds ttl) override;
     boost::asio::awaitable<bool> set_if_absent(std::string key, std::string value, std::chrono::seconds ttl) override;
     boost::asio::awaitable<void> erase(std::string key) override;

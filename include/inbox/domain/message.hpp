@@ -1,7 +1,6 @@
 #pragma once
 // A stored message as the message list shows it (API.md "Objects").
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -34,10 +33,10 @@ struct Message {
     TimePoint timestamp;
     TimePoint created_at;
     std::optional<ReplyTo> reply_to;
-    nlohmann::json error;  // as stored ({"code","title","details"}), null when Meta reported none
+    std::optional<std::string> error_json;  // as stored ({"code","title","details"}), empty when Meta reported none
     std::optional<TemplateRef> template_ref;
     std::optional<MessageMedia> media;
-    nlohmann::json content = nlohmann::json::object();
+    std::string content_json = "{}";  // the type-specific object as stored (jsonb text), "{}" when there is none
 };
 
 }  // namespace inbox::domain

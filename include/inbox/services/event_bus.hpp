@@ -1,8 +1,6 @@
 #pragma once
 // In-process publish/subscribe for live updates (message.created, message.updated, conversation.updated). The SSE
 // endpoint subscribes per client; webhook processing and sends publish after their transaction commits.
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -15,7 +13,7 @@ namespace inbox::services {
 struct LiveEvent {
     std::string account_id;
     std::string type;  // "message.created" | "message.updated" | "conversation.updated"
-    nlohmann::json data;
+    std::string data;  // the changed resource as compact JSON text, serialized once for every subscriber
 };
 
 class EventBus {

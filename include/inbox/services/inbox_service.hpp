@@ -60,7 +60,6 @@ public:
     boost::asio::awaitable<std::optional<ConversationView>> mark_read(std::string user_id, std::string conversation_id);
 
 private:
-    boost::asio::awaitable<bool> membership_confirmed(std::string user_id, std::string account_id);
     ConversationView view_of(domain::Conversation conversation) const;
 
     storage::InboxRepository& repository_;

@@ -123,6 +123,20 @@ TEST_F(RedisCacheTest, EraseManyRemovesEveryKeyInOneCommandAndKeepsTheOthers) {
     EXPECT_EQ(get(*cache_, kept), "other");
 }
 
+TEST_F(RedisCacheTest, GetManyReadsEveryKeyInOneCommandInOrder) {
+    auto first = unique_key("conversation", "get-many-1");
+    auto second = unique_key("members", "get-many-2");
+    set(*cache_, first, "row");
+    set(*cache_, second, std::string("bin\0ary", 7));
+
+    std::vector<std::string> keys{second, unique_key("conversation", "never-stored"), first};
+    auto values = run_awaitable(io_, cache_->get_many(std::move(keys)));
+
+    using Values = std::vector<std::optional<std::string>>;
+    EXPECT_EQ(values, (Values{std::string("bin\0ary", 7), std::nullopt, "row"}));
+    EXPECT_TRUE(run_awaitable(io_, cache_->get_many({})).empty());
+}
+
 TEST_F(RedisCacheTest, EraseRemovesTheKeyAndIgnoresMissingOnes) {
     auto key = unique_key("account", "erase");
     set(*cache_, key, "row");
@@ -195,10 +209,13 @@ TEST_F(RedisFailureTest, UnreachableRedisIsAFastMissThatNeverThrows) {
         EXPECT_NO_THROW(set(*cache, key, "row"));
         EXPECT_TRUE(set_if_absent(*cache, key));
         EXPECT_NO_THROW(erase(*cache, key));
+        std::vector<std::string> keys{key, key};
+        EXPECT_EQ(run_awaitable(io_, cache->get_many(std::move(keys))),
+                  (std::vector<std::optional<std::string>>{std::nullopt, std::nullopt}));
         EXPECT_LT(Clock::now() - started, 50ms) << "round " << round;
     }
 
-    EXPECT_EQ(requests("account", "error"), 21u);
+    EXPECT_EQ(requests("account", "error"), 26u);
     EXPECT_EQ(requests("account", "hit") + requests("account", "miss"), 0u);
     EXPECT_EQ(health(*cache), "degraded");
 }

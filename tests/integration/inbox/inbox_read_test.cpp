@@ -369,7 +369,7 @@ TEST_F(InboxReadTest, ReadSetsUnreadToZeroInvalidatesTheCacheAndPublishes) {
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].type, "conversation.updated");
     EXPECT_EQ(events[0].account_id, account_a);
-    EXPECT_EQ(events[0].data, after);
+    EXPECT_EQ(json::parse(events[0].data), after);
 }
 
 TEST_F(InboxReadTest, ACachedConversationIsServedOnlyToConfirmedMembers) {

@@ -22,7 +22,7 @@ TEST(ConversationJson, HasTheContactAndTheFreeWindow) {
                          .last_message_preview = "[location]",
                          .last_inbound_at = at("2026-11-24T09:00:00Z")};
     view.free_window = domain::free_window(view.conversation.last_inbound_at, at("2026-11-24T12:00:00Z"));
-    EXPECT_EQ(conversation_json(view),
+    EXPECT_EQ(json::parse(conversation_json(view)),
               json::parse(R"({"id":"c1","account_id":"a1","contact":{"id":"k1","wa_id":"16505551234","name":null},
                   "status":"open","unread_count":3,"last_message_at":"2026-11-24T10:00:00Z",
                   "last_message_preview":"[location]","last_inbound_at":"2026-11-24T09:00:00Z",
@@ -38,8 +38,8 @@ TEST(MessageJson, AMinimalMessageHasEveryFieldWithNulls) {
     message.status = "received";
     message.timestamp = at("2026-11-24T10:00:00Z");
     message.created_at = at("2026-11-24T10:00:01Z");
-    message.content = {{"latitude", 1.5}};
-    EXPECT_EQ(message_json(message),
+    message.content_json = R"({"latitude": 1.5})";
+    EXPECT_EQ(json::parse(message_json(message)),
               json::parse(R"({"id":"m1","conversation_id":"c1","wa_message_id":null,"direction":"inbound",
                   "type":"location","text":null,"status":"received","timestamp":"2026-11-24T10:00:00Z",
                   "created_at":"2026-11-24T10:00:01Z","reply_to":null,"error":null,"template":null,"media":null,
@@ -50,9 +50,48 @@ TEST(MessageJson, MediaPointsAtTheMediaRouteOfTheMessage) {
     domain::Message message;
     message.id = "m2";
     message.media = domain::MessageMedia{"image/jpeg", std::nullopt, 10, "a.jpg", "pending"};
-    EXPECT_EQ(message_json(message)["media"],
+    EXPECT_EQ(json::parse(message_json(message))["media"],
               json::parse(R"({"mime_type":"image/jpeg","sha256":null,"file_size":10,"filename":"a.jpg",
                   "state":"pending","url":"/messages/media/m2"})"));
+}
+
+TEST(MessageJson, ErrorReplyAndTemplateAreObjectsWhenPresent) {
+    domain::Message message;
+    message.id = "m3";
+    message.reply_to = domain::ReplyTo{"wamid.A", std::nullopt};
+    message.error_json = R"({"code": 131047, "title": "Re-engagement message"})";
+    message.template_ref = domain::TemplateRef{"hello_world", "en_US"};
+    const auto body = json::parse(message_json(message));
+    EXPECT_EQ(body["reply_to"], json::parse(R"({"wa_message_id":"wamid.A","message_id":null})"));
+    EXPECT_EQ(body["error"], json::parse(R"({"code":131047,"title":"Re-engagement message"})"));
+    EXPECT_EQ(body["template"], json::parse(R"({"name":"hello_world","language":"en_US"})"));
+    EXPECT_EQ(body["content"], json::object());
+}
+
+TEST(AccountJson, HasNoSecretsAndNullForAMissingDisplayNumber) {
+    domain::Account account;
+    account.id = "a1";
+    account.name = "Acme \"Support\"";
+    account.phone_number_id = "106540352242922";
+    account.waba_id = "102290129340398";
+    EXPECT_EQ(json::parse(account_json(account)),
+              json::parse(R"({"id":"a1","name":"Acme \"Support\"","phone_number_id":"106540352242922",
+                  "waba_id":"102290129340398","display_phone_number":null})"));
+}
+
+TEST(TemplateJson, ListsTheTemplateFieldsOfApiMd) {
+    domain::StoredTemplate stored;
+    stored.id = "t1";
+    stored.name = "reengage";
+    stored.language = "en_US";
+    stored.status = "APPROVED";
+    stored.body_text = "Hi {{1}}";
+    stored.parameter_count = 1;
+    http::JsonWriter out;
+    write_template(out, stored);
+    EXPECT_EQ(json::parse(out.take()),
+              json::parse(R"({"id":"t1","name":"reengage","language":"en_US","category":null,"status":"APPROVED",
+                  "body_text":"Hi {{1}}","parameter_count":1})"));
 }
 
 TEST(UpstreamErrors, RefusalIs502WithGraphErrorAndOutageIs503WithRetryAfter) {

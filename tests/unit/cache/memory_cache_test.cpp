@@ -106,6 +106,19 @@ TEST_F(MemoryCacheTest, EraseManyRemovesEveryKeyAndKeepsTheOthers) {
     EXPECT_EQ(get(cache, "v1:conversation:c2"), "other");
 }
 
+TEST_F(MemoryCacheTest, GetManyAnswersEveryKeyInOrder) {
+    auto cache = make(10);
+    set(cache, "v1:conversation:c1", "row");
+    set(cache, "v1:members:user:u1", "a1");
+
+    std::vector<std::string> keys{"v1:members:user:u1", "v1:conversation:missing", "v1:conversation:c1"};
+    auto values = run_awaitable(io_, cache.get_many(std::move(keys)));
+
+    using Values = std::vector<std::optional<std::string>>;
+    EXPECT_EQ(values, (Values{"a1", std::nullopt, "row"}));
+    EXPECT_TRUE(run_awaitable(io_, cache.get_many({})).empty());
+}
+
 TEST_F(MemoryCacheTest, SetReplacesValueAndTtl) {
     auto cache = make(10);
     set(cache, "v1:media_meta:m1", "old", 10s);

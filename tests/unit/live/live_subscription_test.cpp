@@ -2,12 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 
 namespace inbox::services {
 namespace {
 
-LiveEvent event(std::string account, int n) { return {std::move(account), "message.created", {{"n", n}}}; }
+LiveEvent event(std::string account, int n) {
+    return {std::move(account), "message.created", nlohmann::json{{"n", n}}.dump()};
+}
+
+int n_of(const LiveEvent& event) { return nlohmann::json::parse(event.data).at("n").get<int>(); }
 
 TEST(LiveSubscriptionTest, QueuesOnlyItsAccountsEventsInOrder) {
     EventBus bus;
@@ -21,8 +27,8 @@ TEST(LiveSubscriptionTest, QueuesOnlyItsAccountsEventsInOrder) {
     bus.publish(event("a", 3));
     auto events = subscription.take();
     ASSERT_EQ(events.size(), 2u);
-    EXPECT_EQ(events[0].data["n"], 1);
-    EXPECT_EQ(events[1].data["n"], 3);
+    EXPECT_EQ(n_of(events[0]), 1);
+    EXPECT_EQ(n_of(events[1]), 3);
     EXPECT_EQ(wakes, 2);
     EXPECT_TRUE(subscription.take().empty());
 }
