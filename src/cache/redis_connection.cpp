@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace inbox::cache {
 namespace {
@@ -63,14 +64,16 @@ RedisContextPtr connect_redis(const RedisEndpoint& endpoint, std::chrono::millis
     return context;
 }
 
+// Any number of arguments: a processed webhook batch DELs two keys per touched conversation in one command.
 RedisReplyPtr run_redis_command(redisContext& context, std::span<const std::string_view> argv) {
-    constexpr std::size_t kMaxArguments = 8;
-    if (argv.empty() || argv.size() > kMaxArguments) throw std::invalid_argument("redis command: bad argument count");
-    std::array<const char*, kMaxArguments> pointers{};
-    std::array<std::size_t, kMaxArguments> lengths{};
-    for (std::size_t i = 0; i < argv.size(); ++i) {
-        pointers[i] = argv[i].data();
-        lengths[i] = argv[i].size();
+    if (argv.empty()) throw std::invalid_argument("redis command: no arguments");
+    std::vector<const char*> pointers;
+    std::vector<std::size_t> lengths;
+    pointers.reserve(argv.size());
+    lengths.reserve(argv.size());
+    for (const auto& argument : argv) {
+        pointers.push_back(argument.data());
+        lengths.push_back(argument.size());
     }
     auto* reply = redisCommandArgv(&context, static_cast<int>(argv.size()), pointers.data(), lengths.data());
     return RedisReplyPtr(static_cast<redisReply*>(reply));

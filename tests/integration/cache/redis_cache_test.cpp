@@ -137,6 +137,22 @@ TEST_F(RedisCacheTest, GetManyReadsEveryKeyInOneCommandInOrder) {
     EXPECT_TRUE(run_awaitable(io_, cache_->get_many({})).empty());
 }
 
+// A processed webhook batch touches dozens of conversations: far more keys than a fixed-size argument list holds.
+TEST_F(RedisCacheTest, ManyKeysGoInOneCommandWhateverTheirNumber) {
+    std::vector<std::string> keys;
+    for (int i = 0; i < 200; ++i) {
+        keys.push_back(unique_key("conversation", "bulk-" + std::to_string(i)));
+        set(*cache_, keys.back(), "row-" + std::to_string(i));
+    }
+    auto values = run_awaitable(io_, cache_->get_many(keys));
+    ASSERT_EQ(values.size(), keys.size());
+    for (int i = 0; i < 200; ++i) EXPECT_EQ(values[static_cast<std::size_t>(i)], "row-" + std::to_string(i));
+
+    run_awaitable(io_, cache_->erase_many(keys));
+    for (const auto& key : keys) EXPECT_EQ(get(*cache_, key), std::nullopt) << key;
+    EXPECT_EQ(requests("conversation", "error"), 0u);
+}
+
 TEST_F(RedisCacheTest, EraseRemovesTheKeyAndIgnoresMissingOnes) {
     auto key = unique_key("account", "erase");
     set(*cache_, key, "row");
