@@ -58,6 +58,16 @@ storage::DbPoolOptions pool_options(const Config& config) {
             .statement_timeout = config.db_statement_timeout};
 }
 
+// The webhook intake commits raw deliveries before Meta's 200. Those commits wait on fsync, not on CPU, so they get
+// their own connections: a burst of reads then never delays an acknowledgement, and the main pool can stay as
+// small as the CPU work it does wants (docs/ARCHITECTURE.md "Postgres").
+storage::DbPoolOptions webhook_pool_options(const Config& config) {
+    auto options = pool_options(config);
+    options.size = config.webhook_db_pool_size;
+    options.metric_prefix = "inbox_webhook_db";
+    return options;
+}
+
 graph::HttpClientOptions graph_http_options(const Config& config) {
     graph::HttpClientOptions options;
     options.ca_file = config.graph_ca_file;
@@ -79,12 +89,14 @@ struct Application::Parts {
         : config(std::move(cfg)),
           io(static_cast<int>(io_thread_count(config))),
           db(pool_options(config), metrics),
+          webhook_db(webhook_pool_options(config), metrics),
           cache_threads(2),
           cache(cache::make_cache(config.redis_url, cache_threads, metrics)),
           accounts(db),
           webhook_events(db),
+          webhook_intake(webhook_db),
           ingestor(io.get_executor(),
-                   [this](std::vector<std::string> bodies) { return webhook_events.insert_batch(std::move(bodies)); },
+                   [this](std::vector<std::string> bodies) { return webhook_intake.insert_batch(std::move(bodies)); },
                    metrics),
           inbound(db),
           account_directory(accounts, *cache),
@@ -152,10 +164,12 @@ struct Application::Parts {
     observability::MetricsRegistry metrics;
     asio::io_context io;
     storage::DbPool db;
+    storage::DbPool webhook_db;  // only the intake's commits (webhook_intake)
     asio::thread_pool cache_threads;  // hiredis is blocking: kept off the database threads
     std::unique_ptr<cache::Cache> cache;
     storage::AccountRepository accounts;
-    storage::WebhookEventRepository webhook_events;
+    storage::WebhookEventRepository webhook_events;  // claims and outcomes, on the main pool
+    storage::WebhookEventRepository webhook_intake;  // inserts of raw deliveries, on webhook_db
     services::WebhookIngestor ingestor;
     storage::InboundRepository inbound;
     services::AccountDirectory account_directory;

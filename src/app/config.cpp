@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
+#include <thread>
 
 namespace inbox::app {
 namespace {
@@ -94,6 +95,8 @@ EnvLookup process_environment() {
     };
 }
 
+unsigned default_db_pool_size() { return std::max(4u, 2 * std::thread::hardware_concurrency()); }
+
 Config load_config(const EnvLookup& lookup, bool require_server_secrets) {
     Reader env(lookup);
     Config config;
@@ -114,6 +117,8 @@ Config load_config(const EnvLookup& lookup, bool require_server_secrets) {
     }
     config.database_url = *database_url;
     config.db_pool_size = static_cast<unsigned>(env.integer("DB_POOL_SIZE", config.db_pool_size, 1, 256));
+    config.webhook_db_pool_size =
+        static_cast<unsigned>(env.integer("WEBHOOK_DB_POOL_SIZE", config.webhook_db_pool_size, 1, 256));
     config.db_acquire_timeout =
         std::chrono::milliseconds(env.integer("DB_ACQUIRE_TIMEOUT_MS", config.db_acquire_timeout.count(), 1, 60'000));
     config.db_statement_timeout = std::chrono::milliseconds(

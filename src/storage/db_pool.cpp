@@ -34,18 +34,20 @@ DbPool::QueueSlot::~QueueSlot() { pool_.queued_.fetch_sub(1, std::memory_order_r
 DbPool::DbPool(DbPoolOptions options, observability::MetricsRegistry& metrics)
     : options_(std::move(options)),
       conninfo_(with_connect_timeout(options_.url, options_.connect_timeout)),
-      statements_(metrics.counter("inbox_db_statements_total", "SQL statements sent to Postgres (round trips)")),
-      connects_(metrics.counter("inbox_db_connects_total", "Postgres connections opened")),
-      rejected_(metrics.counter("inbox_db_rejected_total",
+      statements_(metrics.counter(options_.metric_prefix + "_statements_total",
+                                  "SQL statements sent to Postgres (round trips)")),
+      connects_(metrics.counter(options_.metric_prefix + "_connects_total", "Postgres connections opened")),
+      rejected_(metrics.counter(options_.metric_prefix + "_rejected_total",
                                 "Database calls refused because the pool was saturated (answered 503)")),
       connections_(options_.size),
       busy_(options_.size, false),
       threads_(options_.size) {
-    metrics.gauge_callback("inbox_db_pool_size", "Configured Postgres connections", {},
+    const auto& prefix = options_.metric_prefix;
+    metrics.gauge_callback(prefix + "_pool_size", "Configured Postgres connections", {},
                            [this] { return static_cast<double>(size()); });
-    metrics.gauge_callback("inbox_db_pool_in_use", "Postgres connections in use", {},
+    metrics.gauge_callback(prefix + "_pool_in_use", "Postgres connections in use", {},
                            [this] { return static_cast<double>(in_use()); });
-    metrics.gauge_callback("inbox_db_pool_queued", "Database calls waiting for or holding a connection", {},
+    metrics.gauge_callback(prefix + "_pool_queued", "Database calls waiting for or holding a connection", {},
                            [this] { return static_cast<double>(queued()); });
 }
 

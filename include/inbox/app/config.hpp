@@ -18,12 +18,17 @@ public:
 
 enum class LogFormat { text, json };
 
+// Twice the cores, at least 4: reads and webhook processing are CPU work on the same machine as Postgres, and more
+// concurrent statements than that only queue in the kernel's scheduler instead of our FIFO (docs/PERFORMANCE.md).
+unsigned default_db_pool_size();
+
 struct Config {
     std::string host = "0.0.0.0";
     std::uint16_t port = 8080;
     unsigned io_threads = 0;  // 0 → hardware concurrency
     std::string database_url;
-    unsigned db_pool_size = 8;
+    unsigned db_pool_size = default_db_pool_size();
+    unsigned webhook_db_pool_size = 4;  // the webhook intake's own connections (its commits wait on fsync, not CPU)
     std::chrono::milliseconds db_acquire_timeout{200};
     std::chrono::milliseconds db_statement_timeout{5000};
     std::optional<std::string> redis_url;  // absent → in-memory cache

@@ -34,6 +34,8 @@ struct DbPoolOptions {
     std::chrono::milliseconds statement_timeout{5000};
     std::chrono::seconds connect_timeout{3};
     std::size_t max_queued = 4096;
+    // Names this pool's metrics (<prefix>_statements_total, <prefix>_pool_size, ...): one prefix per pool.
+    std::string metric_prefix = "inbox_db";
 };
 
 class DbPool {

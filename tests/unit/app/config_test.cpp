@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <thread>
 
 namespace inbox::app {
 namespace {
@@ -52,7 +54,8 @@ TEST(AppConfig, CompleteEnvironmentLoadsWithDefaults) {
     EXPECT_EQ(config.port, 8080);
     EXPECT_EQ(config.io_threads, 0u);
     EXPECT_EQ(config.database_url, "postgresql://inbox@127.0.0.1:5432/inbox");
-    EXPECT_EQ(config.db_pool_size, 8u);
+    EXPECT_EQ(config.db_pool_size, std::max(4u, 2 * std::thread::hardware_concurrency()));
+    EXPECT_EQ(config.webhook_db_pool_size, 4u);
     EXPECT_EQ(config.db_acquire_timeout, std::chrono::milliseconds(200));
     EXPECT_EQ(config.db_statement_timeout, std::chrono::milliseconds(5000));
     EXPECT_FALSE(config.redis_url);
@@ -78,6 +81,7 @@ TEST(AppConfig, ExplicitValuesAreRead) {
                  {"PORT", "0"},
                  {"IO_THREADS", "4"},
                  {"DB_POOL_SIZE", "3"},
+                 {"WEBHOOK_DB_POOL_SIZE", "2"},
                  {"DB_ACQUIRE_TIMEOUT_MS", "50"},
                  {"DB_STATEMENT_TIMEOUT_MS", "900"},
                  {"REDIS_URL", "redis://:pw@127.0.0.1:6379/2"},
@@ -94,6 +98,7 @@ TEST(AppConfig, ExplicitValuesAreRead) {
     EXPECT_EQ(config.port, 0);
     EXPECT_EQ(config.io_threads, 4u);
     EXPECT_EQ(config.db_pool_size, 3u);
+    EXPECT_EQ(config.webhook_db_pool_size, 2u);
     EXPECT_EQ(config.db_acquire_timeout, std::chrono::milliseconds(50));
     EXPECT_EQ(config.db_statement_timeout, std::chrono::milliseconds(900));
     EXPECT_EQ(config.redis_url, "redis://:pw@127.0.0.1:6379/2");
@@ -141,6 +146,7 @@ TEST(AppConfig, InvalidValuesAreRejectedNamingTheVariable) {
         {"PORT", "80x"},           {"PORT", " 80"},            {"IO_THREADS", "-1"},
         {"IO_THREADS", "257"},     {"IO_THREADS", "two"},      {"DB_POOL_SIZE", "0"},
         {"DB_POOL_SIZE", "257"},   {"DB_POOL_SIZE", "1.5"},    {"DB_ACQUIRE_TIMEOUT_MS", "0"},
+        {"WEBHOOK_DB_POOL_SIZE", "0"},                         {"WEBHOOK_DB_POOL_SIZE", "257"},
         {"DB_STATEMENT_TIMEOUT_MS", "600001"},
         {"LOG_LEVEL", "verbose"},  {"LOG_LEVEL", "INFO"},      {"LOG_FORMAT", "xml"},
         {"REDIS_URL", "http://127.0.0.1:6379"},                {"REDIS_URL", "127.0.0.1:6379"},
