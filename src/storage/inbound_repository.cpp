@@ -256,9 +256,12 @@ boost::asio::awaitable<std::vector<StoredDelivery>> InboundRepository::store_del
         std::map<std::string, LiveNotice> notices;
         std::vector<WebhookEventRepository::FinishedEvent> finished;
         for (auto index : order) stored[index] = store_delivery(db, tx, deliveries[index], notices, finished);
-        WebhookEventRepository::finish(db, tx, finished);
         // One NOTIFY per account for the whole batch, delivered to every instance's live clients at commit.
-        for (const auto& [account_id, notice] : notices) notify_live(db, tx, notice);
+        std::vector<std::string> live_payloads;
+        for (const auto& [account_id, notice] : notices) {
+            for (auto& payload : encode_live_notice(notice)) live_payloads.push_back(std::move(payload));
+        }
+        WebhookEventRepository::finish(db, tx, finished, live_payloads);
         tx.commit();
         return stored;
     });

@@ -8,8 +8,6 @@ namespace {
 // Below Postgres's 8000-byte limit with room for the envelope; an id is 36 bytes plus quotes and a comma.
 constexpr std::size_t kMaxIdsPerPayload = 150;
 
-constexpr Query kNotify{"live_notify", "SELECT pg_notify($1, $2)"};
-
 std::vector<std::string> ids_or_empty(const nlohmann::json& object, const char* key) {
     auto found = object.find(key);
     if (found == object.end() || !found->is_array()) return {};
@@ -62,10 +60,6 @@ std::optional<LiveNotice> decode_live_notice(std::string_view payload) {
     if (account == json.end() || !account->is_string()) return std::nullopt;
     return LiveNotice{account->get<std::string>(), ids_or_empty(json, "created"), ids_or_empty(json, "updated"),
                       ids_or_empty(json, "conversations")};
-}
-
-void notify_live(DbConnection& db, pqxx::transaction_base& tx, const LiveNotice& notice) {
-    for (const auto& payload : encode_live_notice(notice)) db.exec(tx, kNotify, std::string(kLiveChannel), payload);
 }
 
 }  // namespace inbox::storage

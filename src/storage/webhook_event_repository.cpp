@@ -1,6 +1,7 @@
 #include "inbox/storage/webhook_event_repository.hpp"
 
 #include "inbox/storage/db_pool.hpp"
+#include "inbox/storage/live_notice.hpp"
 #include "inbox/storage/pg_array.hpp"
 
 namespace inbox::storage {
@@ -37,11 +38,15 @@ constexpr Query kClaimDueEvents{
 
 #undef INBOX_CLAIM_EVENTS
 
+// Marks the batch's events done and sends its live notices ($5: payloads on channel $4) in one round trip. A
+// data-modifying CTE always runs to completion, and the NOTIFYs are delivered only if the transaction commits.
 constexpr Query kFinishEvents{
     "finish_webhook_events",
-    "UPDATE webhook_events e SET status = x.status, processed_at = now(), locked_until = NULL,"
+    "WITH finished AS ("
+    " UPDATE webhook_events e SET status = x.status, processed_at = now(), locked_until = NULL,"
     "   last_error = NULLIF(x.note, '')"
-    " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS x(id, status, note) WHERE e.id = x.id"};
+    " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS x(id, status, note) WHERE e.id = x.id RETURNING e.id)"
+    " SELECT (SELECT count(*) FROM finished), (SELECT count(pg_notify($4, payload)) FROM unnest($5::text[]) payload)"};
 
 constexpr Query kRetryEvent{
     "retry_webhook_event",
@@ -77,8 +82,9 @@ boost::asio::awaitable<std::vector<WebhookEventRepository::ClaimedEvent>> Webhoo
 }
 
 void WebhookEventRepository::finish(DbConnection& db, pqxx::transaction_base& tx,
-                                    const std::vector<FinishedEvent>& finished) {
-    if (finished.empty()) return;
+                                    const std::vector<FinishedEvent>& finished,
+                                    const std::vector<std::string>& live_payloads) {
+    if (finished.empty() && live_payloads.empty()) return;
     std::vector<std::int64_t> ids;
     std::vector<std::string> statuses;
     std::vector<std::string> notes;
@@ -87,7 +93,8 @@ void WebhookEventRepository::finish(DbConnection& db, pqxx::transaction_base& tx
         statuses.emplace_back(event.outcome == Outcome::processed ? "processed" : "ignored");
         notes.push_back(event.note);
     }
-    db.exec(tx, kFinishEvents, to_pg_bigint_array(ids), to_pg_text_array(statuses), to_pg_text_array(notes));
+    db.exec(tx, kFinishEvents, to_pg_bigint_array(ids), to_pg_text_array(statuses), to_pg_text_array(notes),
+            std::string(kLiveChannel), to_pg_text_array(live_payloads));
 }
 
 boost::asio::awaitable<void> WebhookEventRepository::retry_later(std::int64_t id, std::string error,

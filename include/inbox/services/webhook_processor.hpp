@@ -29,11 +29,12 @@ namespace inbox::services {
 class AccountDirectory;
 
 struct WebhookProcessorOptions {
-    // Two workers, each storing whole batches: while they are busy the next batches form by themselves, so one
-    // transaction carries many deliveries. Batches are written in lock order (InboundRepository), so the workers
-    // may wait on each other's rows (one busy conversation serialises anyway) but never deadlock. A single worker
-    // is bound by the latency of its round trips; more than two only add lock waits on 2 cores.
-    std::size_t workers = 2;
+    // One worker storing whole batches: while it is busy the next batch forms by itself, so under load one
+    // transaction carries many deliveries and the per-transaction round trips are shared. Two workers were
+    // measured worse (docs/PERFORMANCE.md): with 1,000 senders their batches shared contacts, so each waited for
+    // the other's commit (and Postgres found deadlocks on the contacts index), and processing fell behind at 500
+    // deliveries/s where one worker keeps up. Other instances' sweepers still share the table (SKIP LOCKED).
+    std::size_t workers = 1;
     std::size_t claim_batch = 64;
     std::chrono::milliseconds sweep_interval{1000};
     int max_attempts = 8;

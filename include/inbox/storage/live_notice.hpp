@@ -28,8 +28,7 @@ struct LiveNotice {
 std::vector<std::string> encode_live_notice(const LiveNotice& notice);
 // nullopt for a payload that is not a notice (another writer on the channel, a newer format).
 std::optional<LiveNotice> decode_live_notice(std::string_view payload);
-
-// Queues the notice's NOTIFY(s) in `tx`; they are delivered when it commits. Nothing for an empty notice.
-void notify_live(DbConnection& db, pqxx::transaction_base& tx, const LiveNotice& notice);
+// Senders: webhook processing NOTIFYs the payloads with the statement that marks its batch done
+// (WebhookEventRepository::finish), mark-read with its UPDATE (InboxRepository).
 
 }  // namespace inbox::storage

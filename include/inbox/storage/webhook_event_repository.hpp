@@ -35,9 +35,10 @@ public:
         Outcome outcome;
         std::string note;  // why (parts of) it were ignored; empty for none
     };
-    // Marks events done, in one statement, inside the transaction that stored what they said
-    // (InboundRepository::store_deliveries).
-    static void finish(DbConnection& db, pqxx::transaction_base& tx, const std::vector<FinishedEvent>& finished);
+    // Marks events done and NOTIFYs `live_payloads` (storage/live_notice.hpp) on the live channel, in one statement,
+    // inside the transaction that stored what they said (InboundRepository::store_deliveries).
+    static void finish(DbConnection& db, pqxx::transaction_base& tx, const std::vector<FinishedEvent>& finished,
+                       const std::vector<std::string>& live_payloads);
     // Back to pending after `delay`, or failed for good once attempts reach max_attempts.
     boost::asio::awaitable<void> retry_later(std::int64_t id, std::string error, std::chrono::seconds delay,
                                              int max_attempts);
