@@ -13,42 +13,50 @@ namespace inbox::storage {
 namespace {
 
 // profile_name follows WhatsApp; `name` belongs to the agents and is never written here.
-constexpr Query kUpsertContact{
-    "inbound_upsert_contact",
-    "INSERT INTO contacts (account_id, wa_id, profile_name) VALUES ($1::uuid, $2, $3)"
-    " ON CONFLICT (account_id, wa_id) DO UPDATE SET"
-    "   profile_name = coalesce(EXCLUDED.profile_name, contacts.profile_name),"
-    "   updated_at = CASE WHEN EXCLUDED.profile_name IS DISTINCT FROM contacts.profile_name"
-    "                     AND EXCLUDED.profile_name IS NOT NULL THEN now() ELSE contacts.updated_at END"
-    " RETURNING id::text"};
+#define INBOX_UPSERT_CONTACT                                                                         \
+    "INSERT INTO contacts (account_id, wa_id, profile_name) VALUES ($1::uuid, $2, $3)"               \
+    " ON CONFLICT (account_id, wa_id) DO UPDATE SET"                                                 \
+    "   profile_name = coalesce(EXCLUDED.profile_name, contacts.profile_name),"                      \
+    "   updated_at = CASE WHEN EXCLUDED.profile_name IS DISTINCT FROM contacts.profile_name"         \
+    "                     AND EXCLUDED.profile_name IS NOT NULL THEN now() ELSE contacts.updated_at END" \
+    " RETURNING id"
 
-// Race-free get-or-create: the partial unique index allows one open conversation per contact; the no-op update
-// returns the existing row and locks it until commit, which also serialises its counters.
-constexpr Query kOpenConversation{
-    "inbound_open_conversation",
-    "INSERT INTO conversations (account_id, contact_id) VALUES ($1::uuid, $2::uuid)"
+// A contact named in contacts[] that sent no message in the change.
+constexpr Query kUpsertContact{"inbound_upsert_contact", INBOX_UPSERT_CONTACT};
+
+// A sender: its contact upserted and its open conversation got-or-created in one round trip. Race-free: the
+// partial unique index allows one open conversation per contact; the no-op update returns the existing row and
+// locks it until commit, which also serialises its counters. Locks are taken contact first, as before.
+constexpr Query kOpenSendersConversation{
+    "inbound_open_senders_conversation",
+    "WITH contact AS (" INBOX_UPSERT_CONTACT ")"
+    " INSERT INTO conversations (account_id, contact_id) SELECT $1::uuid, id FROM contact"
     " ON CONFLICT (contact_id) WHERE status = 'open' DO UPDATE SET status = 'open'"
-    " RETURNING id::text"};
+    " RETURNING contact_id::text, id::text"};
 
+#undef INBOX_UPSERT_CONTACT
+
+// The message, and the conversation's counters, in one round trip. The counters move only for a row really
+// inserted (the UPDATE joins the insert's RETURNING, empty for a duplicate wamid); the preview follows the newest
+// message by Meta's time. The conversation row was written by an earlier statement, so this UPDATE sees it.
 constexpr Query kInsertInboundMessage{
     "inbound_insert_message",
-    "INSERT INTO messages (account_id, conversation_id, wa_message_id, direction, type, body, content, status, error,"
-    "                      reply_to_wa_message_id, timestamp, media_id, media_mime_type, media_filename, media_state)"
+    "WITH inserted AS ("
+    " INSERT INTO messages (account_id, conversation_id, wa_message_id, direction, type, body, content, status, error,"
+    "                       reply_to_wa_message_id, timestamp, media_id, media_mime_type, media_filename, media_state)"
     " VALUES ($1::uuid, $2::uuid, $3, 'inbound', $4, $5, $6::jsonb, 'received', $7::jsonb, $8,"
     "         to_timestamp($9::double precision), $10::text, $11::text, $12::text,"
     "         CASE WHEN $10::text IS NULL THEN NULL ELSE 'pending' END)"
-    " ON CONFLICT (account_id, wa_message_id) DO NOTHING RETURNING id::text"};
-
-// Counters move only for a row really inserted; the preview follows the newest message by Meta's time.
-constexpr Query kTouchConversation{
-    "inbound_touch_conversation",
-    "UPDATE conversations SET"
-    "   last_message_at = greatest(last_message_at, to_timestamp($2::double precision)),"
-    "   last_message_preview = CASE WHEN last_message_at IS NULL OR to_timestamp($2::double precision) >= last_message_at"
-    "                               THEN $3 ELSE last_message_preview END,"
-    "   last_inbound_at = greatest(last_inbound_at, to_timestamp($2::double precision)),"
-    "   unread_count = unread_count + 1, updated_at = now()"
-    " WHERE id = $1::uuid"};
+    " ON CONFLICT (account_id, wa_message_id) DO NOTHING RETURNING id)"
+    " UPDATE conversations c SET"
+    "   last_message_at = greatest(c.last_message_at, to_timestamp($9::double precision)),"
+    "   last_message_preview = CASE WHEN c.last_message_at IS NULL"
+    "                                 OR to_timestamp($9::double precision) >= c.last_message_at"
+    "                               THEN $13 ELSE c.last_message_preview END,"
+    "   last_inbound_at = greatest(c.last_inbound_at, to_timestamp($9::double precision)),"
+    "   unread_count = c.unread_count + 1, updated_at = now()"
+    " FROM inserted WHERE c.id = $2::uuid"
+    " RETURNING inserted.id::text"};
 
 constexpr Query kQueueMediaDownload{
     "inbound_queue_media_download",
@@ -131,24 +139,17 @@ StoredChange store_change(DbConnection& db, pqxx::transaction_base& tx, const st
                           const domain::AccountChange& change) {
     StoredChange stored{account_id, {}, {}, {}, 0, 0, 0};
 
-    // Contacts named in the change, and senders that came without a contacts[] entry.
-    std::map<std::string, std::string> contact_ids;  // wa_id → contact id
-    for (const auto& contact : change.contacts) {
-        contact_ids[contact.wa_id] =
-            db.exec(tx, kUpsertContact, account_id, contact.wa_id, nullable(contact.profile_name))[0][0].as<std::string>();
-    }
-    std::map<std::string, std::string> conversation_ids;  // contact id → open conversation id
+    // Senders first: each one's contact and open conversation in one statement (profile name from contacts[]).
+    std::map<std::string, std::optional<std::string>> profile_names;  // wa_id → profile name, from contacts[]
+    for (const auto& contact : change.contacts) profile_names[contact.wa_id] = contact.profile_name;
+    std::map<std::string, std::string> conversation_ids;  // sender wa_id → open conversation id
     for (const auto& message : change.messages) {
-        auto contact = contact_ids.find(message.from);
-        if (contact == contact_ids.end()) {
-            auto id = db.exec(tx, kUpsertContact, account_id, message.from, nullable(std::optional<std::string>{}))[0][0]
-                          .as<std::string>();
-            contact = contact_ids.emplace(message.from, id).first;
-        }
-        auto conversation = conversation_ids.find(contact->second);
+        auto conversation = conversation_ids.find(message.from);
         if (conversation == conversation_ids.end()) {
-            auto id = db.exec(tx, kOpenConversation, account_id, contact->second)[0][0].as<std::string>();
-            conversation = conversation_ids.emplace(contact->second, id).first;
+            auto named = profile_names.find(message.from);
+            auto profile_name = named == profile_names.end() ? std::nullopt : named->second;
+            auto opened = db.exec(tx, kOpenSendersConversation, account_id, message.from, nullable(profile_name));
+            conversation = conversation_ids.emplace(message.from, opened[0][1].as<std::string>()).first;
         }
         const auto& media = message.media;
         auto inserted = db.exec(
@@ -157,7 +158,7 @@ StoredChange store_change(DbConnection& db, pqxx::transaction_base& tx, const st
             nullable(message.reply_to_wa_message_id), unix_seconds(message.timestamp),
             nullable(media ? std::optional<std::string>(media->media_id) : std::nullopt),
             nullable(media && !media->mime_type.empty() ? std::optional<std::string>(media->mime_type) : std::nullopt),
-            nullable(media ? media->filename : std::nullopt));
+            nullable(media ? media->filename : std::nullopt), message.preview);
         if (inserted.empty()) {
             ++stored.duplicate_messages;
             continue;
@@ -165,11 +166,15 @@ StoredChange store_change(DbConnection& db, pqxx::transaction_base& tx, const st
         auto message_id = inserted[0][0].as<std::string>();
         stored.created_message_ids.push_back(message_id);
         add_unique(stored.touched_conversation_ids, conversation->second);
-        db.exec(tx, kTouchConversation, conversation->second, unix_seconds(message.timestamp), message.preview);
         if (media) {
             db.exec(tx, kQueueMediaDownload, account_id, message_id);
             ++stored.media_jobs;
         }
+    }
+    // Contacts named without a message of theirs in the change (e.g. next to statuses): keep their profile fresh.
+    for (const auto& contact : change.contacts) {
+        if (conversation_ids.contains(contact.wa_id)) continue;
+        db.exec(tx, kUpsertContact, account_id, contact.wa_id, nullable(contact.profile_name));
     }
 
     for (const auto& status : change.statuses) {
