@@ -63,7 +63,6 @@ boost::asio::awaitable<std::optional<ConversationView>> InboxService::conversati
     co_return view_of(std::move(*lookup.conversation));
 }
 
-
 boost::asio::awaitable<storage::MessagePage> InboxService::messages(std::string user_id, std::string conversation_id,
                                                                     domain::MessageCursor cursor,
                                                                     domain::PageRequest page) {

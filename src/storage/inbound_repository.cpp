@@ -26,13 +26,13 @@ constexpr Query kUpsertContact{"inbound_upsert_contact", INBOX_UPSERT_CONTACT};
 
 // A sender: its contact upserted and its open conversation got-or-created in one round trip. Race-free: the
 // partial unique index allows one open conversation per contact; the no-op update returns the existing row and
-// locks it until commit, which also serialises its counters. Locks are taken contact first, as before.
+// locks it until commit, which also serialises its counters. Locks are taken contact first, then conversation.
 constexpr Query kOpenSendersConversation{
     "inbound_open_senders_conversation",
     "WITH contact AS (" INBOX_UPSERT_CONTACT ")"
     " INSERT INTO conversations (account_id, contact_id) SELECT $1::uuid, id FROM contact"
     " ON CONFLICT (contact_id) WHERE status = 'open' DO UPDATE SET status = 'open'"
-    " RETURNING contact_id::text, id::text"};
+    " RETURNING id::text"};
 
 #undef INBOX_UPSERT_CONTACT
 
@@ -149,7 +149,7 @@ StoredChange store_change(DbConnection& db, pqxx::transaction_base& tx, const st
             auto named = profile_names.find(message.from);
             auto profile_name = named == profile_names.end() ? std::nullopt : named->second;
             auto opened = db.exec(tx, kOpenSendersConversation, account_id, message.from, nullable(profile_name));
-            conversation = conversation_ids.emplace(message.from, opened[0][1].as<std::string>()).first;
+            conversation = conversation_ids.emplace(message.from, opened[0][0].as<std::string>()).first;
         }
         const auto& media = message.media;
         auto inserted = db.exec(
