@@ -31,7 +31,9 @@ boost::asio::awaitable<std::vector<std::optional<std::string>>> MemoryCache::get
         const auto now = clock_();
         for (const auto& key : keys) values.push_back(entries_.get(key, now));
     }
-    for (std::size_t i = 0; i < keys.size(); ++i) metrics_.record(keys[i], values[i] ? CacheResult::hit : CacheResult::miss);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        metrics_.record(keys[i], values[i] ? CacheResult::hit : CacheResult::miss);
+    }
     co_return values;
 }
 

@@ -26,11 +26,11 @@ std::vector<std::string_view> command_line(const Parts&... parts) {
     return {std::string_view(parts)...};
 }
 
-// The views point into `keys`, which must outlive the command.
-std::vector<std::string_view> mget_command_line(const std::vector<std::string>& keys) {
+// `command` followed by every key (MGET, DEL). The views point into `keys`, which must outlive the command.
+std::vector<std::string_view> keyed_command_line(std::string_view command, const std::vector<std::string>& keys) {
     std::vector<std::string_view> argv;
     argv.reserve(keys.size() + 1);
-    argv.push_back("MGET");
+    argv.push_back(command);
     for (const auto& key : keys) argv.push_back(key);
     return argv;
 }
@@ -67,7 +67,7 @@ boost::asio::awaitable<std::optional<std::string>> RedisCache::get(std::string k
 boost::asio::awaitable<std::vector<std::optional<std::string>>> RedisCache::get_many(std::vector<std::string> keys) {
     std::vector<std::optional<std::string>> values(keys.size());
     if (keys.empty()) co_return values;
-    auto reply = co_await command(keys.front(), mget_command_line(keys));
+    auto reply = co_await command(keys.front(), keyed_command_line("MGET", keys));
     if (!reply) co_return values;
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != keys.size()) {
         for (const auto& key : keys) metrics_.record(key, CacheResult::error);
@@ -108,11 +108,7 @@ boost::asio::awaitable<void> RedisCache::erase(std::string key) { co_await comma
 
 boost::asio::awaitable<void> RedisCache::erase_many(std::vector<std::string> keys) {
     if (keys.empty()) co_return;
-    std::vector<std::string_view> argv;
-    argv.reserve(keys.size() + 1);
-    argv.push_back("DEL");
-    for (const auto& key : keys) argv.push_back(key);
-    co_await command(keys.front(), std::move(argv));
+    co_await command(keys.front(), keyed_command_line("DEL", keys));
 }
 
 boost::asio::awaitable<std::string> RedisCache::health() {

@@ -128,12 +128,7 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         if (batch.size() > 1) {
             bool stored_all = false;
             try {
-                AccountMemo accounts;
-                std::vector<storage::DeliveryToStore> deliveries;
-                for (const auto& event : batch) deliveries.push_back(co_await self->prepare(event, accounts));
-                auto stored = co_await self->inbound.store_deliveries(std::move(deliveries));
-                co_await self->invalidate(touched_conversations(stored));
-                for (std::size_t i = 0; i < batch.size(); ++i) self->count(batch[i], stored[i]);
+                co_await store(self, batch);
                 stored_all = true;
             } catch (const std::exception& error) {
                 spdlog::debug("webhook: batch of {} failed, processing one by one: {}", batch.size(), error.what());
@@ -143,15 +138,24 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         for (auto& event : batch) co_await process(self, std::move(event));
     }
 
+    // Stores the events in one transaction, then drops the cache entries it made stale and counts the outcomes.
+    // Throws when any of them cannot be stored; nothing of the transaction is then kept.
+    static asio::awaitable<void> store(std::shared_ptr<State> self,
+                                       std::vector<WebhookEventRepository::ClaimedEvent> events) {
+        AccountMemo accounts;
+        std::vector<storage::DeliveryToStore> deliveries;
+        for (const auto& event : events) deliveries.push_back(co_await self->prepare(event, accounts));
+        auto stored = co_await self->inbound.store_deliveries(std::move(deliveries));
+        co_await self->invalidate(touched_conversations(stored));
+        for (std::size_t i = 0; i < events.size(); ++i) self->count(events[i], stored.at(i));
+    }
+
     static asio::awaitable<void> process(std::shared_ptr<State> self, WebhookEventRepository::ClaimedEvent event) {
         std::string failure;
         try {
-            AccountMemo accounts;
-            std::vector<storage::DeliveryToStore> single;
-            single.push_back(co_await self->prepare(event, accounts));
-            auto stored = co_await self->inbound.store_deliveries(std::move(single));
-            co_await self->invalidate(touched_conversations(stored));
-            self->count(event, stored.at(0));
+            std::vector<WebhookEventRepository::ClaimedEvent> single;
+            single.push_back(event);
+            co_await store(self, std::move(single));
         } catch (const std::exception& error) {
             failure = error.what();
         }
