@@ -2,9 +2,9 @@
 # The benchmark harness: one command that provisions everything on this machine and measures a scenario next to
 # the baselines a reader needs to judge the figures, all in the same run.
 #
-#   loadtest/bench.sh [--scenario health|inbox|webhook|webhook_senders|FILE] [--rate R] [--duration 20s] [--warmup 3s]
-#                     [--connections 64] [--threads 1] [--graph-latency-ms 250] [--no-baselines] [--smoke]
-#                     [--build-dir DIR] [--out DIR]
+#   loadtest/bench.sh [--scenario health|inbox|webhook|webhook_senders|send|FILE] [--rate R] [--duration 20s]
+#                     [--warmup 3s] [--connections 64] [--threads 1] [--graph-latency-ms 250]
+#                     [--graph-connection-delay-ms 0] [--no-baselines] [--smoke] [--build-dir DIR] [--out DIR]
 #
 # Provisions: durable Postgres (fsync=on, synchronous_commit=on), Redis, the fake Graph API (250 ms per call by
 # default, to model Meta), the server (Release build), and the seed data set (loadtest/seed.sql: 3 accounts,
@@ -19,7 +19,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/scripts/lib/services.sh"
 
 scenario=health rate=5000 duration=20s warmup=3s connections=64 threads=1 graph_latency_ms=250
-baselines=1 smoke=0 build_dir="" out=""
+graph_connection_delay_ms=0 baselines=1 smoke=0 build_dir="" out=""
 while [[ $# -gt 0 ]]; do
     case $1 in
     --scenario) scenario=$2; shift ;;
@@ -29,11 +29,12 @@ while [[ $# -gt 0 ]]; do
     --connections) connections=$2; shift ;;
     --threads) threads=$2; shift ;;
     --graph-latency-ms) graph_latency_ms=$2; shift ;;
+    --graph-connection-delay-ms) graph_connection_delay_ms=$2; shift ;;
     --no-baselines) baselines=0 ;;
     --smoke) smoke=1 ;;
     --build-dir) build_dir=$2; shift ;;
     --out) out=$2; shift ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -76,11 +77,12 @@ DB_URL=${PG_URL%/postgres}/inbox
 psql "$PG_URL" -qc "CREATE DATABASE inbox"
 
 if [[ -x $FAKE_GRAPH_BIN ]]; then
-    "$FAKE_GRAPH_BIN" --port 0 --latency-ms "$graph_latency_ms" >"$run_dir/fake-graph.out" 2>"$run_dir/fake-graph.log" &
+    "$FAKE_GRAPH_BIN" --port 0 --latency-ms "$graph_latency_ms" --connection-delay-ms "$graph_connection_delay_ms" \
+        >"$run_dir/fake-graph.out" 2>"$run_dir/fake-graph.log" &
     pids+=($!)
     for _ in $(seq 50); do grep -q "listening on" "$run_dir/fake-graph.out" 2>/dev/null && break; sleep 0.1; done
     GRAPH_BASE=$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$run_dir/fake-graph.out" | head -1)
-    say "fake Graph at $GRAPH_BASE (${graph_latency_ms} ms per call)"
+    say "fake Graph at $GRAPH_BASE (${graph_latency_ms} ms per call, ${graph_connection_delay_ms} ms per new connection)"
 fi
 
 export DATABASE_URL=$DB_URL REDIS_URL=$REDIS_URL LOG_LEVEL=${LOG_LEVEL:-warn}
@@ -96,6 +98,10 @@ else
 fi
 psql "$DB_URL" -Atc "SELECT id FROM accounts ORDER BY name" >"$run_dir/account_ids.txt"
 psql "$DB_URL" -Atc "SELECT id FROM conversations ORDER BY id" >"$run_dir/conversation_ids.txt"
+# Sends go to 200 conversations whose window is open: the warm-up caches their windows, so the measured sends are
+# warm ones (the cold first send of each is 3 statements instead of 2).
+psql "$DB_URL" -Atc "SELECT id FROM conversations WHERE last_inbound_at > now() - interval '23 hours' ORDER BY id LIMIT 200" \
+    >"$run_dir/open_conversation_ids.txt"
 TOKEN=$("$SERVER_BIN" token --user bench-user --ttl 86400)
 
 SERVER_PORT=$(svc_free_port)
@@ -106,7 +112,7 @@ say "server on 127.0.0.1:$SERVER_PORT (log: $run_dir/server.log)"
 
 # The scenario, with id lists and fixture paths made absolute for this run.
 case $scenario in
-health | inbox | webhook | webhook_senders) scenario_file=$ROOT/loadtest/scenarios/$scenario.json ;;
+health | inbox | webhook | webhook_senders | send) scenario_file=$ROOT/loadtest/scenarios/$scenario.json ;;
 *) scenario_file=$scenario ;;
 esac
 python3 - "$scenario_file" "$run_dir" >"$run_dir/scenario.json" <<'PY'
@@ -121,7 +127,8 @@ lists = scenario.setdefault("id_lists", {})
 for name, file in list(lists.items()):
     lists[name] = os.path.normpath(os.path.join(base, file))
 used = json.dumps(scenario["requests"])
-for name, file in (("account_id", "account_ids.txt"), ("conversation_id", "conversation_ids.txt")):
+for name, file in (("account_id", "account_ids.txt"), ("conversation_id", "conversation_ids.txt"),
+                   ("open_conversation_id", "open_conversation_ids.txt")):
     if "{{%s}}" % name in used:
         lists[name] = os.path.join(run_dir, file)
 print(json.dumps(scenario, indent=2))
@@ -176,9 +183,9 @@ load "server-$scenario" "http://127.0.0.1:$SERVER_PORT" "$run_dir/scenario.json"
 curl -s "http://127.0.0.1:$SERVER_PORT/metrics" >"$run_dir/metrics.txt"
 
 # --- summary ----------------------------------------------------------------------------------------------------
-python3 - "$run_dir" "$scenario" <<'PY'
+python3 - "$run_dir" "$scenario" "$graph_latency_ms" <<'PY'
 import json, os, re, sys
-run_dir, scenario = sys.argv[1], sys.argv[2]
+run_dir, scenario, graph_latency_ms = sys.argv[1], sys.argv[2], float(sys.argv[3])
 def load(name):
     path = os.path.join(run_dir, name + ".json")
     return json.load(open(path)) if os.path.exists(path) else None
@@ -202,6 +209,15 @@ if os.path.exists(metrics_path):
                    if route not in ("/health", "/metrics", "/webhook/whatsapp"))
     if requests:
         print(f"db round trips per API request (statements / non-health, non-webhook requests): {statements / requests:.2f}")
+    graph_calls = sum(float(v) for v in re.findall(r'^inbox_graph_requests_total\{endpoint="send_text",outcome="success"\} (\S+)$', text, re.M))
+    opened = sum(float(v) for v in re.findall(r"^inbox_graph_connections_opened_total (\S+)$", text, re.M))
+    if graph_calls:
+        print(f"graph: {int(graph_calls)} sends accepted over {int(opened)} connections opened")
+for name, endpoint in sorted(server["endpoints"].items()):
+    if name.startswith("send") and endpoint["latency_ms"]["p99"] is not None:
+        l = endpoint["latency_ms"]
+        print(f"server's own share of {name} (latency - {graph_latency_ms:.0f} ms of fake Graph): "
+              f"p50 {l['p50'] - graph_latency_ms:.2f} p95 {l['p95'] - graph_latency_ms:.2f} p99 {l['p99'] - graph_latency_ms:.2f} ms")
     lag = re.findall(r'^inbox_webhook_processing_lag_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M)
     if lag and float(lag[-1][1]) > 0:
         total = float(lag[-1][1])

@@ -5,6 +5,7 @@
 #include "inbox/api/inbox_routes.hpp"
 #include "inbox/api/live_event_relay.hpp"
 #include "inbox/api/operations_routes.hpp"
+#include "inbox/api/send_routes.hpp"
 #include "inbox/api/template_routes.hpp"
 #include "inbox/api/webhook_routes.hpp"
 #include "inbox/auth/jwt.hpp"
@@ -18,6 +19,9 @@
 #include "inbox/services/account_directory.hpp"
 #include "inbox/services/event_bus.hpp"
 #include "inbox/services/inbox_service.hpp"
+#include "inbox/services/outbound_throttle.hpp"
+#include "inbox/services/pending_send_sweeper.hpp"
+#include "inbox/services/send_service.hpp"
 #include "inbox/services/template_service.hpp"
 #include "inbox/services/webhook_ingestor.hpp"
 #include "inbox/services/webhook_processor.hpp"
@@ -28,6 +32,7 @@
 #include "inbox/storage/live_notice.hpp"
 #include "inbox/storage/migrations.hpp"
 #include "inbox/storage/notification_listener.hpp"
+#include "inbox/storage/outbound_repository.hpp"
 #include "inbox/storage/template_repository.hpp"
 #include "inbox/storage/webhook_event_repository.hpp"
 
@@ -71,6 +76,7 @@ storage::DbPoolOptions webhook_pool_options(const Config& config) {
 graph::HttpClientOptions graph_http_options(const Config& config) {
     graph::HttpClientOptions options;
     options.ca_file = config.graph_ca_file;
+    options.request_timeout = config.graph_timeout;
     return options;
 }
 
@@ -79,6 +85,13 @@ graph::GraphClientOptions graph_client_options(const Config& config) {
     options.api_base = config.graph_api_base;
     options.api_version = config.graph_api_version;
     options.media_hosts = config.graph_media_hosts;
+    options.request_timeout = config.graph_timeout;
+    return options;
+}
+
+services::OutboundThrottleOptions throttle_options(const Config& config) {
+    services::OutboundThrottleOptions options;
+    options.messages_per_second = config.send_rate_per_number;
     return options;
 }
 
@@ -107,6 +120,10 @@ struct Application::Parts {
           template_repository(db),
           inbox_service(inbox_repository, *cache),
           template_service(template_repository, graph),
+          outbound(db),
+          throttle(throttle_options(config)),
+          send_service(outbound, template_service, graph, *cache, throttle, metrics),
+          pending_sends(io.get_executor(), outbound),
           live_relay(io.get_executor(), inbox_repository, events_bus),
           live_listener(config.database_url, std::string(storage::kLiveChannel),
                         [this](const std::string& payload) { live_relay.relay(payload); }),
@@ -125,6 +142,7 @@ struct Application::Parts {
                                       .on_committed = [this](std::int64_t id) { processor.enqueue(id); }});
         api::register_inbox_routes(router, inbox_service);
         api::register_template_routes(router, template_service);
+        api::register_send_routes(router, send_service);
         api::register_event_routes(router, accounts, events_bus, metrics);
     }
 
@@ -142,6 +160,7 @@ struct Application::Parts {
         spdlog::info("draining: no new connections, finishing in-flight requests");
         server.begin_drain();
         processor.stop();
+        pending_sends.stop();
         live_listener.stop();
         asio::co_spawn(
             io,
@@ -181,6 +200,10 @@ struct Application::Parts {
     storage::TemplateRepository template_repository;
     services::InboxService inbox_service;
     services::TemplateService template_service;
+    storage::OutboundRepository outbound;
+    services::OutboundThrottle throttle;  // Meta's per-number throughput, applied before Meta refuses
+    services::SendService send_service;
+    services::PendingSendSweeper pending_sends;  // sends a crash left `pending`
     api::LiveEventRelay live_relay;                 // NOTIFY payloads → events on events_bus
     storage::NotificationListener live_listener;  // LISTEN inbox_live, on its own connection and thread
     http::Router router;
@@ -216,6 +239,7 @@ int Application::serve(const ServeOptions& options) {
 
     parts.server.start();
     parts.processor.start_sweeper();
+    parts.pending_sends.start();
     parts.live_listener.start();
     spdlog::info("listening on {}:{} with {} I/O threads, cache={}", parts.config.host, parts.server.port(),
                  io_thread_count(parts.config), parts.cache->backend_name());

@@ -150,6 +150,11 @@ Config load_config(const EnvLookup& lookup, bool require_server_secrets) {
         require_http_url("WHATSAPP_CONTACT_LOOKUP_URL", *config.whatsapp_contact_lookup_url);
     }
 
+    config.graph_timeout =
+        std::chrono::milliseconds(env.integer("GRAPH_TIMEOUT_MS", config.graph_timeout.count(), 100, 120'000));
+    config.send_rate_per_number =
+        static_cast<unsigned>(env.integer("SEND_RATE_PER_NUMBER", config.send_rate_per_number, 1, 10'000));
+
     config.media_dir = env.text("MEDIA_DIR", config.media_dir);
     config.public_base_url = env.optional("PUBLIC_BASE_URL");
     if (config.public_base_url) {

@@ -195,7 +195,12 @@ GraphClient::Reply GraphClient::settle_answer(Endpoint endpoint, unsigned status
                      reply.refusal->fbtrace_id);
         return reply;
     }
-    breaker.record_failure();
+    // Meta answered: an account's throttling says nothing about the upstream's health (graph_error.hpp).
+    if (verdict.breaker_failure) {
+        breaker.record_failure();
+    } else {
+        breaker.record_success();
+    }
     metrics.unavailable->inc();
     GraphUnavailable unavailable{.reason = error ? "graph_error" : "http_" + std::to_string(status),
                                  .retry_after_seconds = verdict.retry_after_seconds,

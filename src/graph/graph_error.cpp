@@ -10,6 +10,7 @@ namespace {
 constexpr std::array kTransientCodes{1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131056};
 constexpr std::array kPermanentCodes{100, 131008, 131009, 131026, 131030, 131047, 131051, 132000, 132001, 190};
 constexpr std::array kThrottlingCodes{4, 17, 341, 80007, 130429, 131056};
+constexpr std::array kAccountThrottlingCodes{80007, 130429, 131056};
 
 constexpr int kRetryAfterOutageSeconds = 1;
 constexpr int kRetryAfterThrottlingSeconds = 5;
@@ -55,14 +56,17 @@ std::optional<GraphError> parse_graph_error(std::string_view body) {
 bool is_transient_code(int code) noexcept { return contains(kTransientCodes, code); }
 bool is_permanent_code(int code) noexcept { return contains(kPermanentCodes, code); }
 bool is_throttling_code(int code) noexcept { return contains(kThrottlingCodes, code); }
+bool is_account_throttling_code(int code) noexcept { return contains(kAccountThrottlingCodes, code); }
 
 bool is_object_missing(const GraphError& error) noexcept { return error.code == 100 && error.subcode == 33; }
 
 Classification classify(unsigned http_status, const std::optional<GraphError>& error) noexcept {
     if (error) {
         if (is_transient_code(error->code)) {
-            return unavailable(is_throttling_code(error->code) ? kRetryAfterThrottlingSeconds
-                                                               : kRetryAfterOutageSeconds);
+            auto verdict = unavailable(is_throttling_code(error->code) ? kRetryAfterThrottlingSeconds
+                                                                       : kRetryAfterOutageSeconds);
+            verdict.breaker_failure = !is_account_throttling_code(error->code);
+            return verdict;
         }
         if (is_permanent_code(error->code)) {
             return {.verdict = Verdict::refused, .object_missing = is_object_missing(*error)};

@@ -54,6 +54,9 @@ asio::awaitable<Lease> lease_connection(Impl& impl, const Origin& origin, Deadli
 
 asio::awaitable<HttpResponse> perform_request(std::shared_ptr<Impl> impl, HttpRequest request) {
     const auto url = parse_http_url(request.url);
+    // A server that closed a kept-alive connection may still have acted on a request it never answered: only a
+    // request that is safe to repeat is sent again (a POST to /messages would be a second message to the customer).
+    const bool repeatable = request.method != "POST" && request.method != "PATCH";
     const auto spec =
         make_request_spec(std::move(request.method), url, std::move(request.headers), std::move(request.body));
     const auto deadline = std::chrono::steady_clock::now() + request.timeout.value_or(impl->options.request_timeout);
@@ -66,7 +69,7 @@ asio::awaitable<HttpResponse> perform_request(std::shared_ptr<Impl> impl, HttpRe
             if (outcome.reusable) impl->pool.release(url.origin.key(), std::move(lease.connection));
             co_return std::move(outcome.response);
         } catch (const StaleConnectionError&) {
-            if (!lease.reused || attempt > 1) throw;
+            if (!lease.reused || attempt > 1 || !repeatable) throw;
         }
     }
 }

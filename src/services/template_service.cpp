@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "inbox/domain/time.hpp"
 #include "inbox/graph/graph_api.hpp"
 
 namespace inbox::services {
@@ -35,6 +36,23 @@ TemplateSyncResult synced(std::size_t count) {
     return result;
 }
 
+// "inbox_reengagement_20261203": Meta keeps a rejected name, so each day's submission gets its own.
+std::string reengagement_template_name(domain::TimePoint now) {
+    auto date = domain::to_rfc3339(now).substr(0, 10);
+    std::erase(date, '-');
+    return kReengagementTemplatePrefix + date;
+}
+
+storage::SyncedTemplate submitted_row(const graph::CreatedTemplate& accepted, const std::string& name) {
+    return {accepted.id,
+            name,
+            kReengagementTemplateLanguage,
+            accepted.category.empty() ? kReengagementTemplateCategory : accepted.category,
+            accepted.status.empty() ? "PENDING" : accepted.status,
+            kReengagementTemplateBody,
+            1};
+}
+
 }  // namespace
 
 boost::asio::awaitable<std::optional<std::vector<domain::StoredTemplate>>> TemplateService::list(
@@ -57,6 +75,31 @@ boost::asio::awaitable<TemplateSyncResult> TemplateService::sync(std::string use
     }
     spdlog::info("templates sync of account {}: {} templates", account_id, count);
     co_return synced(count);
+}
+
+boost::asio::awaitable<TemplateSubmission> TemplateService::submit_reengagement_template(std::string account_id,
+                                                                                         domain::TimePoint now) {
+    auto credentials = co_await templates_.claim_daily_submission(account_id);
+    if (!credentials) co_return TemplateSubmission::already_today;
+    const auto name = reengagement_template_name(now);
+    auto created = co_await graph_.create_template(credentials->waba_id, credentials->access_token, name,
+                                                   kReengagementTemplateLanguage, kReengagementTemplateCategory,
+                                                   kReengagementTemplateBody);
+    credentials.reset();
+    if (created.unavailable()) {
+        spdlog::warn("account {}: re-engagement template not submitted ({}), a later send retries", account_id,
+                     created.unavailable()->reason);
+        co_await templates_.release_daily_submission(account_id);
+        co_return TemplateSubmission::unavailable;
+    }
+    if (created.refused()) {
+        spdlog::warn("account {}: Meta refused the re-engagement template: code {} {}", account_id,
+                     created.refused()->code, created.refused()->title);
+        co_return TemplateSubmission::refused;
+    }
+    co_await templates_.store_submitted(account_id, submitted_row(created.value(), name));
+    spdlog::info("account {}: re-engagement template {} submitted for review", account_id, name);
+    co_return TemplateSubmission::submitted;
 }
 
 }  // namespace inbox::services

@@ -4,6 +4,7 @@
 
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/pg_array.hpp"
+#include "message_rows.hpp"
 #include "pg_fields.hpp"
 
 namespace inbox::storage {
@@ -59,16 +60,6 @@ constexpr Query kMarkRead{
     "                                                   'conversations', json_build_array(updated.id))::text)"
     " FROM updated"};
 
-// The message columns in the order read_message expects (m = the message, r = the message it replies to).
-#define INBOX_MESSAGE_COLUMNS \
-    "m.id::text AS id, m.conversation_id::text AS conversation_id, m.wa_message_id AS wa_message_id,"             \
-    " m.direction AS direction, m.type AS type, m.body AS body, m.status AS status, "                             \
-    INBOX_PG_MICROS("m.timestamp") " AS timestamp_us, " INBOX_PG_MICROS("m.created_at") " AS created_at_us,"       \
-    " m.reply_to_wa_message_id AS reply_to_wamid, r.id::text AS reply_to_id, m.error::text AS error,"             \
-    " m.template_name AS template_name, m.template_language AS template_language, m.media_state AS media_state," \
-    " m.media_mime_type AS media_mime_type, m.media_sha256 AS media_sha256, m.media_file_size AS media_file_size," \
-    " m.media_filename AS media_filename, m.content::text AS content"
-
 // A page of one conversation's messages. The conversation CTE carries the membership check: no row at all when the
 // conversation is not visible to the user (→ 404). Column 0 says whether the cursor was found; the page follows
 // (NULLs for an empty page). The reply's message id is resolved by the unique (account_id, wa_message_id) index.
@@ -82,7 +73,7 @@ constexpr Query kMarkRead{
     "    SELECT " INBOX_MESSAGE_COLUMNS                                                                      \
     ", m.timestamp AS sort_at, m.id AS sort_id"                                                              \
     "    FROM messages m"                                                                                    \
-    "    LEFT JOIN messages r ON r.account_id = m.account_id AND r.wa_message_id = m.reply_to_wa_message_id" \
+    INBOX_MESSAGE_REPLY_JOIN                                                                             \
     "    WHERE m.conversation_id = (SELECT id FROM conv)" cursor_condition                                   \
     "    ORDER BY m.timestamp DESC, m.id DESC LIMIT $3 OFFSET $4)"                                           \
     " SELECT " cursor_found                                                                                  \
@@ -105,8 +96,7 @@ constexpr Query kMessagePageBeforeMessage{
 constexpr Query kMessagesByIds{
     "inbox_messages_by_ids",
     "SELECT " INBOX_MESSAGE_COLUMNS
-    " FROM messages m"
-    " LEFT JOIN messages r ON r.account_id = m.account_id AND r.wa_message_id = m.reply_to_wa_message_id"
+    " FROM messages m" INBOX_MESSAGE_REPLY_JOIN
     " WHERE m.account_id = $1::uuid AND m.id = ANY($2::uuid[])"
     " ORDER BY m.timestamp, m.id"};
 constexpr Query kConversationsByIds{"inbox_conversations_by_ids",
@@ -116,7 +106,6 @@ constexpr Query kConversationsByIds{"inbox_conversations_by_ids",
                                     " ORDER BY c.id"};
 
 #undef INBOX_MESSAGE_PAGE
-#undef INBOX_MESSAGE_COLUMNS
 #undef INBOX_LIST_CONVERSATIONS
 #undef INBOX_CONVERSATION_COLUMNS
 
@@ -133,32 +122,6 @@ domain::Conversation read_conversation(const pqxx::row& row, pqxx::row::size_typ
     conversation.last_message_preview = optional_text(row[first + 8]);
     conversation.last_inbound_at = optional_time_from_micros(row[first + 9]);
     return conversation;
-}
-
-// Reads the message columns starting at `first`.
-domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first) {
-    auto at = [&](pqxx::row::size_type i) { return row[first + i]; };
-    domain::Message message;
-    message.id = at(0).as<std::string>();
-    message.conversation_id = at(1).as<std::string>();
-    message.wa_message_id = optional_text(at(2));
-    message.direction = at(3).as<std::string>();
-    message.type = at(4).as<std::string>();
-    message.text = optional_text(at(5));
-    message.status = at(6).as<std::string>();
-    message.timestamp = time_from_micros(at(7));
-    message.created_at = time_from_micros(at(8));
-    if (!at(9).is_null()) message.reply_to = domain::ReplyTo{at(9).as<std::string>(), optional_text(at(10))};
-    message.error_json = optional_text(at(11));
-    if (!at(12).is_null()) {
-        message.template_ref = domain::TemplateRef{at(12).as<std::string>(), optional_text(at(13)).value_or("")};
-    }
-    if (!at(14).is_null()) {
-        message.media = domain::MessageMedia{optional_text(at(15)), optional_text(at(16)), optional_int64(at(17)),
-                                             optional_text(at(18)), at(14).as<std::string>()};
-    }
-    if (!at(19).is_null()) message.content_json = at(19).as<std::string>();
-    return message;
 }
 
 std::vector<std::string> split_ids(const pqxx::field& field) {

@@ -38,6 +38,24 @@ constexpr Query kUpsertTemplates{
     "   wa_template_id = EXCLUDED.wa_template_id, category = EXCLUDED.category, status = EXCLUDED.status,"
     "   body_text = EXCLUDED.body_text, parameter_count = EXCLUDED.parameter_count, updated_at = now()"};
 
+constexpr Query kClaimDailySubmission{
+    "templates_claim_daily_submission",
+    "UPDATE accounts a SET template_submitted_at = now()"
+    " WHERE a.id = $1::uuid AND (a.template_submitted_at IS NULL OR a.template_submitted_at < now() - interval '1 day')"
+    " RETURNING a.waba_id, a.access_token"};
+
+constexpr Query kReleaseDailySubmission{"templates_release_daily_submission",
+                                        "UPDATE accounts SET template_submitted_at = NULL WHERE id = $1::uuid"};
+
+constexpr Query kStoreSubmitted{
+    "templates_store_submitted",
+    "INSERT INTO message_templates"
+    "   (account_id, wa_template_id, name, language, category, status, body_text, parameter_count)"
+    " VALUES ($1::uuid, nullif($2, ''), $3, $4, nullif($5, ''), $6, nullif($7, ''), $8)"
+    " ON CONFLICT (account_id, name, language) DO UPDATE SET"
+    "   wa_template_id = EXCLUDED.wa_template_id, category = EXCLUDED.category, status = EXCLUDED.status,"
+    "   body_text = EXCLUDED.body_text, parameter_count = EXCLUDED.parameter_count, updated_at = now()"};
+
 std::optional<std::vector<domain::StoredTemplate>> read_templates(const pqxx::result& result) {
     if (result.empty()) return std::nullopt;
     std::vector<domain::StoredTemplate> templates;
@@ -100,6 +118,36 @@ boost::asio::awaitable<std::size_t> TemplateRepository::upsert(std::string user_
                               to_pg_text_array(columns.categories), to_pg_text_array(columns.statuses),
                               to_pg_text_array(columns.bodies), to_pg_text_array(columns.parameter_counts));
         return static_cast<std::size_t>(result.affected_rows());
+    });
+}
+
+}  // namespace inbox::storage
+
+namespace inbox::storage {
+
+boost::asio::awaitable<std::optional<GraphCredentials>> TemplateRepository::claim_daily_submission(
+    std::string account_id) {
+    return pool_.run([account_id = std::move(account_id)](DbConnection& db) -> std::optional<GraphCredentials> {
+        pqxx::nontransaction tx(db.raw());
+        auto result = db.exec(tx, kClaimDailySubmission, account_id);
+        if (result.empty()) return std::nullopt;
+        return GraphCredentials{result[0][0].as<std::string>(), result[0][1].as<std::string>()};
+    });
+}
+
+boost::asio::awaitable<bool> TemplateRepository::release_daily_submission(std::string account_id) {
+    return pool_.run([account_id = std::move(account_id)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        return db.exec(tx, kReleaseDailySubmission, account_id).affected_rows() == 1;
+    });
+}
+
+boost::asio::awaitable<bool> TemplateRepository::store_submitted(std::string account_id, SyncedTemplate submitted) {
+    return pool_.run([account_id = std::move(account_id), t = std::move(submitted)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        return db.exec(tx, kStoreSubmitted, account_id, t.wa_template_id, t.name, t.language, t.category, t.status,
+                       t.body_text, t.parameter_count)
+                   .affected_rows() == 1;
     });
 }
 

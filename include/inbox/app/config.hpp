@@ -40,6 +40,8 @@ struct Config {
     std::optional<std::string> graph_ca_file;
     std::vector<std::string> graph_media_hosts;
     std::optional<std::string> whatsapp_contact_lookup_url;
+    std::chrono::milliseconds graph_timeout{10'000};  // one Graph API call, connect included
+    unsigned send_rate_per_number = 80;  // messages/s per business number (Meta's default throughput)
     std::string media_dir = "./media";
     std::string media_url_secret;
     std::optional<std::string> public_base_url;

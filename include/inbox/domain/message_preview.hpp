@@ -5,12 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "inbox/domain/utf8.hpp"
+
 namespace inbox::domain {
 
 inline constexpr std::size_t kPreviewMaxCharacters = 200;
-
-// At most `max_characters` code points of `text`, cut on a UTF-8 boundary (continuation bytes are never split).
-std::string truncate_utf8(std::string_view text, std::size_t max_characters);
 
 // The message's text truncated to kPreviewMaxCharacters, or `[<type>]` (`[location]`, `[image]`...) when it has no
 // text or an empty one.

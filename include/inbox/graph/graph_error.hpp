@@ -28,6 +28,10 @@ bool is_transient_code(int code) noexcept;
 bool is_permanent_code(int code) noexcept;
 // Throttling codes: callers should wait longer before retrying than after an outage blip.
 bool is_throttling_code(int code) noexcept;
+// The throttling codes that limit one business number, WABA or customer (80007, 130429, 131056) rather than our
+// app: the send path's per-number throttle holds that number back, and they are no breaker failure, since a
+// family's breaker is shared by every account and one busy number must not stop the others' sends.
+bool is_account_throttling_code(int code) noexcept;
 
 enum class Verdict {
     refused,      // Meta answered "no": map to upstream_error, not a breaker failure
@@ -36,7 +40,7 @@ enum class Verdict {
 
 struct Classification {
     Verdict verdict = Verdict::refused;
-    bool breaker_failure = false;  // true exactly when verdict == unavailable
+    bool breaker_failure = false;  // unavailable, except for the account throttling codes
     bool object_missing = false;   // code 100 + subcode 33: "object does not exist" (an expired media id)
     int retry_after_seconds = 0;   // a suggestion when unavailable (0 when refused)
 };

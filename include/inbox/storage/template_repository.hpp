@@ -47,6 +47,14 @@ public:
     boost::asio::awaitable<std::size_t> upsert(std::string user_id, std::string account_id,
                                                std::vector<SyncedTemplate> templates);
 
+    // The send path, which has checked membership already. At most one re-engagement template submission per
+    // account and day, across every instance: the first caller of the day gets the credentials for the call.
+    boost::asio::awaitable<std::optional<GraphCredentials>> claim_daily_submission(std::string account_id);
+    // Gives the day's submission back after a call that never reached Meta, so a later send may try again.
+    boost::asio::awaitable<bool> release_daily_submission(std::string account_id);
+    // The template Meta accepted for review (status PENDING until its status webhook).
+    boost::asio::awaitable<bool> store_submitted(std::string account_id, SyncedTemplate submitted);
+
 private:
     DbPool& pool_;
 };

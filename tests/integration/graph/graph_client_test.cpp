@@ -62,14 +62,20 @@ TEST_F(GraphClientTest, RefusalsAreNotBreakerFailures) {
     EXPECT_EQ(graph().breaker(GraphFamily::messages).state(), BreakerState::closed);
 }
 
-TEST_F(GraphClientTest, ThrottlingIsUnavailableAndABreakerFailure) {
+// A number's throughput limit is the send path's per-number throttle's business: it must not open the breaker that
+// every account's sends share. The app-wide limit (code 4) still does.
+TEST_F(GraphClientTest, ANumbersThrottlingIsUnavailableButNoBreakerFailure) {
     control().fail("messages", {{"status", 429}, {"code", 130429}});
     const auto result = send_text();
     ASSERT_TRUE(result.unavailable());
     EXPECT_EQ(result.unavailable()->reason, "graph_error");
     EXPECT_EQ(result.unavailable()->graph_code, 130429);
     EXPECT_GE(result.unavailable()->retry_after_seconds, 1);
-    for (int i = 0; i < 4; ++i) ASSERT_TRUE(send_text().unavailable());
+    for (int i = 0; i < 7; ++i) ASSERT_TRUE(send_text().unavailable());
+    EXPECT_EQ(graph().breaker(GraphFamily::messages).state(), BreakerState::closed);
+
+    control().fail("messages", {{"status", 400}, {"code", 4}});
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(send_text().unavailable());
     EXPECT_EQ(graph().breaker(GraphFamily::messages).state(), BreakerState::open);
 }
 

@@ -98,6 +98,17 @@ TEST_F(HttpClientTest, AConnectionTheServerDroppedIsRetriedOnceOnANewOne) {
     EXPECT_EQ(server.answered(), 2);
 }
 
+// The server may have acted on the POST it dropped: sending it again could deliver a message twice.
+TEST_F(HttpClientTest, APostOnADroppedConnectionIsNotRetried) {
+    ScriptedServer server({1});
+    ASSERT_EQ(run(http().request(get(server.base_url() + "/a"))).status, 200u);
+    auto post = get(server.base_url() + "/messages");
+    post.method = "POST";
+    post.body = R"({"text":"hi"})";
+    EXPECT_EQ(error_kind_of(std::move(post)), HttpErrorKind::connection_reset);
+    EXPECT_EQ(server.accepted(), 1);
+}
+
 TEST_F(HttpClientTest, ANewConnectionThatDropsTheRequestIsNotRetried) {
     ScriptedServer server({0, 0});
     EXPECT_EQ(error_kind_of(get(server.base_url() + "/a")), HttpErrorKind::connection_reset);

@@ -36,7 +36,9 @@ class InboxFixture : public ::testing::Test {
 protected:
     explicit InboxFixture(const std::string& graph_base = kNoGraph,
                           const std::optional<std::string>& redis_url = std::nullopt)
-        : server_(db.url(), graph_base, redis_url) {
+        : InboxFixture(server_options(graph_base, redis_url)) {}
+
+    explicit InboxFixture(const InboxServerOptions& options) : server_(db.url(), options) {
         account_a = db.query_value(
             "INSERT INTO accounts (name, phone_number_id, waba_id, access_token) VALUES"
             " ('A', '106540352242922', 'WABA-A', 'graph-token-of-a') RETURNING id");
@@ -85,6 +87,13 @@ protected:
         return testing::post(server_.port(), target, token);
     }
     static nlohmann::json json_of(const RawResponse& response) { return nlohmann::json::parse(response.body); }
+    static InboxServerOptions server_options(const std::string& graph_base,
+                                             const std::optional<std::string>& redis_url) {
+        InboxServerOptions options;
+        options.graph_base = graph_base;
+        options.redis_url = redis_url;
+        return options;
+    }
 
     TestDatabase db;
     // Users (JWT subjects) unique to the test: a shared Redis keeps per-user entries apart across tests.

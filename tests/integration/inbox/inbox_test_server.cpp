@@ -6,26 +6,37 @@
 #include <boost/asio/use_future.hpp>
 
 #include "inbox/api/inbox_routes.hpp"
+#include "inbox/api/send_routes.hpp"
 #include "inbox/api/json_views.hpp"
 #include "inbox/api/template_routes.hpp"
 #include "inbox/auth/jwt.hpp"
 #include "inbox/cache/make_cache.hpp"
+#include "inbox/services/pending_send_sweeper.hpp"
 
 namespace inbox::testing {
 namespace {
 
-graph::HttpClientOptions graph_http_options() {
+graph::HttpClientOptions graph_http_options(const InboxServerOptions& server) {
     graph::HttpClientOptions options;
     options.connect_timeout = std::chrono::seconds(2);
-    options.request_timeout = std::chrono::seconds(5);
+    options.request_timeout = server.graph_timeout;
+    options.ca_file = server.graph_ca_file;
     return options;
 }
 
-graph::GraphClientOptions graph_options(const std::string& base) {
+graph::GraphClientOptions graph_options(const InboxServerOptions& server) {
     graph::GraphClientOptions options;
-    options.api_base = base;
+    options.api_base = server.graph_base;
     options.api_version = "v21.0";
-    options.request_timeout = std::chrono::seconds(5);
+    options.request_timeout = server.graph_timeout;
+    options.breaker.open_duration = server.breaker_open;
+    return options;
+}
+
+InboxServerOptions options_of(const std::string& graph_base, const std::optional<std::string>& redis_url) {
+    InboxServerOptions options;
+    options.graph_base = graph_base;
+    options.redis_url = redis_url;
     return options;
 }
 
@@ -39,14 +50,20 @@ std::optional<std::string> authenticate(std::string_view token) {
 
 InboxServer::InboxServer(const std::string& database_url, const std::string& graph_base,
                          const std::optional<std::string>& redis_url)
+    : InboxServer(database_url, options_of(graph_base, redis_url)) {}
+
+InboxServer::InboxServer(const std::string& database_url, const InboxServerOptions& options)
     : pool_({.url = database_url, .size = 4}, metrics_),
-      cache_(cache::make_cache(redis_url, cache_threads_, metrics_)),
+      cache_(cache::make_cache(options.redis_url, cache_threads_, metrics_)),
       inbox_repository_(pool_),
       template_repository_(pool_),
-      graph_http_(io_.get_executor(), graph_http_options(), metrics_),
-      graph_(graph_http_, graph_options(graph_base), metrics_),
+      graph_http_(io_.get_executor(), graph_http_options(options), metrics_),
+      graph_(graph_http_, graph_options(options), metrics_),
       inbox_(inbox_repository_, *cache_),
       templates_(template_repository_, graph_),
+      outbound_(pool_),
+      throttle_({.messages_per_second = options.send_rate_per_number}),
+      sends_(outbound_, templates_, graph_, *cache_, throttle_, metrics_),
       relay_(io_.get_executor(), inbox_repository_, bus_),
       listener_(database_url, std::string(storage::kLiveChannel),
                 [this](const std::string& payload) { relay_.relay(payload); }),
@@ -54,6 +71,7 @@ InboxServer::InboxServer(const std::string& database_url, const std::string& gra
       server_(io_, dispatcher_, {.host = "127.0.0.1", .port = 0}) {
     api::register_inbox_routes(router_, inbox_);
     api::register_template_routes(router_, templates_);
+    api::register_send_routes(router_, sends_);
     server_.start();
     listener_.start();
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
@@ -71,6 +89,11 @@ std::uint64_t InboxServer::db_statements() {
     return metrics_.counter("inbox_db_statements_total", "SQL statements sent to Postgres (round trips)").value();
 }
 
+std::size_t InboxServer::sweep_pending_sends(std::chrono::seconds older_than) {
+    services::PendingSendSweeper sweeper(io_.get_executor(), outbound_, {.older_than = older_than});
+    return boost::asio::co_spawn(io_, sweeper.sweep_once(), boost::asio::use_future).get();
+}
+
 void InboxServer::cache_erase(std::string key) {
     boost::asio::co_spawn(io_, cache_->erase(std::move(key)), boost::asio::use_future).get();
 }
@@ -85,6 +108,18 @@ RawResponse get(std::uint16_t port, const std::string& target, const std::string
 
 RawResponse post(std::uint16_t port, const std::string& target, const std::string& token) {
     return http_request(port, "POST", target, {{"Authorization", "Bearer " + token}});
+}
+
+}  // namespace inbox::testing
+
+namespace inbox::testing {
+
+RawResponse post_json(std::uint16_t port, const std::string& target, const std::string& token,
+                      const std::string& body, const std::optional<std::string>& idempotency_key) {
+    std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer " + token},
+                                                                {"Content-Type", "application/json"}};
+    if (idempotency_key) headers.emplace_back("Idempotency-Key", *idempotency_key);
+    return http_request(port, "POST", target, headers, body);
 }
 
 }  // namespace inbox::testing

@@ -4,6 +4,7 @@
 // updates through Postgres NOTIFY → NotificationListener → LiveEventRelay → EventBus).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,10 +22,13 @@
 #include "inbox/observability/metrics.hpp"
 #include "inbox/services/event_bus.hpp"
 #include "inbox/services/inbox_service.hpp"
+#include "inbox/services/outbound_throttle.hpp"
+#include "inbox/services/send_service.hpp"
 #include "inbox/services/template_service.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/inbox_repository.hpp"
 #include "inbox/storage/notification_listener.hpp"
+#include "inbox/storage/outbound_repository.hpp"
 #include "inbox/storage/template_repository.hpp"
 #include "raw_http.hpp"
 
@@ -34,11 +38,20 @@ inline constexpr const char* kJwtSecret = "inbox-test-jwt-secret-0123456789";
 // Nothing listens there: a Graph call from a test that does not expect one fails as unavailable.
 inline constexpr const char* kNoGraph = "http://127.0.0.1:9";
 
+struct InboxServerOptions {
+    std::string graph_base = kNoGraph;
+    std::optional<std::string> redis_url;      // none: the in-memory cache, as in the application
+    std::optional<std::string> graph_ca_file;  // a test CA for a fake Graph over TLS
+    std::chrono::milliseconds graph_timeout{5'000};
+    std::chrono::milliseconds breaker_open{30'000};
+    double send_rate_per_number = 80;
+};
+
 class InboxServer {
 public:
-    // Without a Redis URL the cache is the in-memory one, as in the application.
     explicit InboxServer(const std::string& database_url, const std::string& graph_base = kNoGraph,
                          const std::optional<std::string>& redis_url = std::nullopt);
+    InboxServer(const std::string& database_url, const InboxServerOptions& options);
     ~InboxServer();
     InboxServer(const InboxServer&) = delete;
     InboxServer& operator=(const InboxServer&) = delete;
@@ -51,6 +64,8 @@ public:
     // Erases a cache entry, as an expiry would.
     void cache_erase(std::string key);
     graph::GraphClient& graph() { return graph_; }
+    // One pass of the pending-send sweeper, resolving sends pending for longer than `older_than`.
+    std::size_t sweep_pending_sends(std::chrono::seconds older_than);
 
 private:
     observability::MetricsRegistry metrics_;
@@ -65,6 +80,9 @@ private:
     graph::GraphClient graph_;
     services::InboxService inbox_;
     services::TemplateService templates_;
+    storage::OutboundRepository outbound_;
+    services::OutboundThrottle throttle_;
+    services::SendService sends_;
     api::LiveEventRelay relay_;
     storage::NotificationListener listener_;
     http::Router router_;
@@ -78,5 +96,8 @@ std::string token_for(const std::string& user);
 
 RawResponse get(std::uint16_t port, const std::string& target, const std::string& token);
 RawResponse post(std::uint16_t port, const std::string& target, const std::string& token);
+// A JSON POST, with an Idempotency-Key when one is given.
+RawResponse post_json(std::uint16_t port, const std::string& target, const std::string& token,
+                      const std::string& body, const std::optional<std::string>& idempotency_key = std::nullopt);
 
 }  // namespace inbox::testing

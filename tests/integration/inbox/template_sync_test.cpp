@@ -1,6 +1,7 @@
 // Templates: the stored list, and the sync from the fake Graph API (a real child process) incl. its failures.
 #include <gtest/gtest.h>
 
+#include "fake_graph_control.hpp"
 #include "fake_graph_process.hpp"
 #include "inbox_fixture.hpp"
 
@@ -11,7 +12,7 @@ using nlohmann::json;
 
 class TemplateSyncTest : public InboxFixture {
 protected:
-    TemplateSyncTest() : InboxFixture(fake_->base_url()) { control("reset", json::object()); }
+    TemplateSyncTest() : InboxFixture(fake_->base_url()) { fake_control_.reset(); }
 
     static void SetUpTestSuite() {
         if (!fake_) fake_ = new graph::testing::FakeGraphProcess();
@@ -21,22 +22,15 @@ protected:
         fake_ = nullptr;
     }
 
-    json control(const std::string& path, const json& body) {
-        auto response = http_request(fake_->port(), "POST", "/_control/" + path, {{"Content-Type", "application/json"}},
-                                     body.dump());
-        EXPECT_EQ(response.status, 200) << path << ": " << response.body;
-        return json::parse(response.body);
-    }
-    json recorded_template_requests() {
-        auto response = http_request(fake_->port(), "GET", "/_control/requests?family=templates");
-        return json::parse(response.body)["requests"];
-    }
+    json control(const std::string& path, const json& body) { return fake_control_.post(path, body); }
+    json recorded_template_requests() { return fake_control_.requests("templates"); }
     void preload(const std::string& waba, const json& templates) {
         control("templates", {{"waba_id", waba}, {"templates", templates}});
     }
     std::string sync_target() const { return "/accounts/" + account_a + "/templates/sync"; }
 
     static inline graph::testing::FakeGraphProcess* fake_ = nullptr;
+    FakeGraphControl fake_control_{fake_->port()};
 };
 
 TEST_F(TemplateSyncTest, ListIsOrderedByNameThenLanguage) {

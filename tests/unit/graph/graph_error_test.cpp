@@ -54,7 +54,7 @@ TEST_P(ClassifyCode, KeysOnTheGraphCodeNotOnTheStatus) {
     for (const unsigned status : {400u, 401u, 404u, 500u, 503u}) {
         const auto result = classify(status, error_with(code));
         EXPECT_EQ(result.verdict, verdict) << "code " << code << " status " << status;
-        EXPECT_EQ(result.breaker_failure, verdict == Verdict::unavailable);
+        EXPECT_EQ(result.breaker_failure, verdict == Verdict::unavailable && !is_account_throttling_code(code));
         EXPECT_EQ(result.retry_after_seconds > 0, verdict == Verdict::unavailable);
     }
 }
@@ -85,6 +85,14 @@ TEST(Classify, BodiesWithoutAGraphErrorFollowTheHttpStatus) {
     EXPECT_EQ(classify(429, std::nullopt).verdict, Verdict::unavailable);
     EXPECT_EQ(classify(404, std::nullopt).verdict, Verdict::refused);
     EXPECT_FALSE(classify(401, std::nullopt).breaker_failure);
+}
+
+TEST(Classify, AnAccountsThrottlingIsNoBreakerFailureButTheAppsIs) {
+    for (const int code : {80007, 130429, 131056}) {
+        EXPECT_EQ(classify(400, error_with(code)).verdict, Verdict::unavailable) << code;
+        EXPECT_FALSE(classify(400, error_with(code)).breaker_failure) << code;
+    }
+    for (const int code : {4, 17, 341}) EXPECT_TRUE(classify(400, error_with(code)).breaker_failure) << code;
 }
 
 TEST(Classify, ThrottlingAsksToWaitLongerThanAnOutage) {

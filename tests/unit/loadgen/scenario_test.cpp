@@ -127,6 +127,9 @@ TEST(ShippedScenarios, HealthAndWebhookLoad) {
     const auto senders = load_scenario(scenarios / "webhook_senders.json", {{"webhook_secret", "s"}});
     EXPECT_EQ(senders.requests.at(0).unique_wamids, 1u);
     EXPECT_TRUE(senders.requests.at(0).signing_secret);
+    const auto send = load_scenario(scenarios / "send.json", {{"open_conversation_id", "c"}, {"token", "t"}});
+    EXPECT_EQ(send.requests.at(0).method, "POST");
+    EXPECT_THROW(load_scenario(scenarios / "send.json", {{"token", "t"}}), ScenarioError);  // needs the id list
 }
 
 }  // namespace

@@ -1,0 +1,27 @@
+#pragma once
+// Strict parsing of the send routes' input (API.md "Sending"). Pure: every failure throws http::ApiError.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace inbox::http {
+struct Request;
+}
+
+namespace inbox::api {
+
+inline constexpr std::size_t kMaxIdempotencyKeyLength = 128;
+
+struct SendBody {
+    std::string conversation_id;  // lower-case UUID
+    std::string text;
+};
+
+// `{"conversation_id": "<uuid>", "text": "..."}`; anything else → 422 validation_failed naming the field.
+SendBody parse_send_body(const nlohmann::json& body);
+
+// The Idempotency-Key header: absent → nullopt; 1–128 printable ASCII characters; anything else (empty, too long,
+// control or non-ASCII bytes, the header repeated) → 400 invalid_parameter.
+std::optional<std::string> parse_idempotency_key(const http::Request& request);
+
+}  // namespace inbox::api

@@ -1,0 +1,117 @@
+#pragma once
+// Sending a text to a customer (API.md "Sending"): free-form inside the 24 h window, or — on the auto-template
+// route — the account's re-engagement template outside it. Nothing is lost and nothing is sent twice:
+//   1. the window is decided from the cached *expiry instant* (`free_window:{conversation}`); only a cached open
+//      window is trusted without Postgres (a stale entry can only be earlier than the truth, since last_inbound_at
+//      only grows), anything else loads the send context (one statement, membership included) and refreshes it;
+//   2. the message row is written `pending` before Meta is called (idempotent per account and Idempotency-Key);
+//   3. the per-number throttle, then Meta through the `messages` breaker;
+//   4. `sent` + wamid (with the statuses that arrived first), or `failed` + the error: Meta's refusal is final,
+//      "unavailable" (timeout, 5xx, throttling, open circuit) is retried by a repeat under the same key.
+// A warm send is two statements: the insert (with its context) and the outcome.
+#include <array>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "inbox/domain/free_window.hpp"
+#include "inbox/domain/message.hpp"
+#include "inbox/graph/graph_result.hpp"
+#include "inbox/storage/outbound_repository.hpp"
+
+namespace inbox::cache {
+class Cache;
+}
+namespace inbox::graph {
+class GraphApi;
+}
+namespace inbox::observability {
+class Counter;
+class MetricsRegistry;
+}  // namespace inbox::observability
+
+namespace inbox::services {
+
+class OutboundThrottle;
+class TemplateService;
+
+enum class SendRoute { text, auto_template };  // POST /messages/send, POST /messages/send-with-auto-template
+
+struct SendRequest {
+    SendRoute route = SendRoute::text;
+    std::string user_id;
+    std::string conversation_id;                 // a lower-case UUID
+    std::string text;                            // already valid (domain::text_problem)
+    std::optional<std::string> idempotency_key;  // already valid
+};
+
+struct SendResult {
+    enum class Outcome {
+        created,               // 201: Meta accepted a new message, or a retried one
+        repeated,              // 200: the key's stored message; nothing was sent
+        not_found,             // 404: no such conversation for this user
+        conflict,              // 409: the key was first used for another request
+        validation_failed,     // 422: `problem` says why (e.g. too long for a template)
+        outside_free_window,   // 422: route text, window closed; nothing stored
+        no_approved_template,  // 422: route auto_template, no usable template; one was submitted for review
+        refused,               // 502: Meta refused; `message` is stored failed with the error
+        unavailable,           // 503: `message` (if any) is stored failed, retried by a repeat under its key
+    };
+    Outcome outcome = Outcome::not_found;
+    std::optional<domain::Message> message;
+    std::optional<domain::TimePoint> window_expired_at;  // outside_free_window (empty: the contact never wrote)
+    std::optional<graph::GraphRefusal> refusal;          // refused
+    int retry_after_seconds = 0;                         // unavailable
+    std::string problem;                                 // validation_failed
+};
+
+inline constexpr std::chrono::minutes kFreeWindowCacheTtl{5};
+
+class SendService {
+public:
+    using Clock = std::function<domain::TimePoint()>;
+
+    SendService(
+        storage::OutboundRepository& outbound, TemplateService& templates, graph::GraphApi& graph, cache::Cache& cache,
+        OutboundThrottle& throttle, observability::MetricsRegistry& metrics,
+        Clock clock = [] { return std::chrono::system_clock::now(); });
+
+    boost::asio::awaitable<SendResult> send(SendRequest request);
+
+private:
+    // What a send stores and sends, or the answer that ends it before anything is stored.
+    struct Decision {
+        std::optional<storage::OutboundDraft> draft;
+        SendResult answer;
+    };
+
+    boost::asio::awaitable<SendResult> send_warm(const SendRequest& request,
+                                                 const std::optional<storage::IdempotencyKey>& key);
+    boost::asio::awaitable<SendResult> send_cold(const SendRequest& request,
+                                                 const std::optional<storage::IdempotencyKey>& key);
+    boost::asio::awaitable<Decision> decide(const SendRequest& request, storage::SendContext& context);
+    boost::asio::awaitable<Decision> decide_template(const SendRequest& request, storage::SendContext& context);
+    // A request whose key names `existing`: the stored answer, a conflict, or (retryable) the same row sent again.
+    boost::asio::awaitable<SendResult> repeat(const SendRequest& request, const storage::SendTarget& target,
+                                              std::optional<storage::StoredSend> existing,
+                                              const storage::IdempotencyKey& key,
+                                              std::optional<storage::OutboundDraft> retry_draft);
+    boost::asio::awaitable<SendResult> dispatch(const SendRequest& request, const storage::SendTarget& target,
+                                                domain::Message message, const storage::OutboundDraft& draft);
+    boost::asio::awaitable<void> remember_window(const std::string& conversation_id,
+                                                 std::optional<domain::TimePoint> last_inbound_at);
+    SendResult counted(const SendRequest& request, SendResult result);
+
+    storage::OutboundRepository& outbound_;
+    TemplateService& templates_;
+    graph::GraphApi& graph_;
+    cache::Cache& cache_;
+    OutboundThrottle& throttle_;
+    Clock clock_;
+    // inbox_sends_total{route, outcome}: [route][outcome]
+    std::array<std::array<observability::Counter*, 9>, 2> outcomes_{};
+};
+
+}  // namespace inbox::services

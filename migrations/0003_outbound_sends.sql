@@ -1,0 +1,53 @@
+-- Sending (API.md "Sending"): what an idempotent repeat is compared with, whether a failed send may be retried under
+-- its key, the daily re-engagement template submission, and the one-round-trip "sent" transition.
+
+ALTER TABLE messages
+    -- SHA-256 of (route, conversation, text) of the request that created the row under its Idempotency-Key: a repeat
+    -- with the same key but another request is a conflict, not a repeat.
+    ADD COLUMN request_fingerprint text,
+    -- Failed as "unavailable" (timeout, 5xx, throttling, open circuit): a repeat under its key sends this row again.
+    -- Meta's refusals are final and stay false.
+    ADD COLUMN send_retryable boolean NOT NULL DEFAULT false;
+
+-- Sends the server lost track of (a crash between the insert and Meta's answer), found by the pending-send sweeper.
+CREATE INDEX messages_pending_sends ON messages (updated_at) WHERE direction = 'outbound' AND status = 'pending';
+
+-- At most one re-engagement template submitted to Meta per account and day.
+ALTER TABLE accounts ADD COLUMN template_submitted_at timestamptz;
+
+-- Gives a sent message Meta's wamid and applies the statuses that arrived before it (parked_statuses), then tells
+-- live clients, in one round trip. A function rather than one statement: a statement's snapshot is taken before it
+-- could wait for the wamid lock, so it would miss a status parked by the transaction that held the lock. Each
+-- statement below takes a fresh snapshot after the lock. The status path (InboundRepository) takes the same lock
+-- before it decides to park, so a status is either parked before this runs (and applied here) or finds the wamid.
+-- The final status follows message_status_rank like every status update; a parked error is kept.
+CREATE FUNCTION outbound_mark_sent(p_account text, p_message uuid, p_wamid text, p_channel text,
+                                   OUT final_status text, OUT final_error text)
+    LANGUAGE plpgsql AS $$
+DECLARE
+    parked record;
+    status_now text := 'sent';
+    error_now jsonb := NULL;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_account || '/' || p_wamid, 0));
+    FOR parked IN
+        SELECT p.status, p.error FROM parked_statuses p
+        WHERE p.account_id = p_account::uuid AND p.wa_message_id = p_wamid ORDER BY p.id
+    LOOP
+        IF message_status_rank(parked.status) > message_status_rank(status_now) THEN
+            status_now := parked.status;
+        END IF;
+        error_now := coalesce(parked.error, error_now);
+    END LOOP;
+    DELETE FROM parked_statuses p WHERE p.account_id = p_account::uuid AND p.wa_message_id = p_wamid;
+    UPDATE messages m
+       SET wa_message_id = p_wamid, status = status_now, error = error_now, send_retryable = false, updated_at = now()
+     WHERE m.id = p_message AND m.account_id = p_account::uuid;
+    IF FOUND THEN
+        PERFORM pg_notify(p_channel, json_build_object('account_id', p_account,
+                                                       'updated', json_build_array(p_message))::text);
+    END IF;
+    final_status := status_now;
+    final_error := error_now::text;
+END
+$$;

@@ -1,0 +1,365 @@
+#include "inbox/services/send_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "inbox/auth/sha256.hpp"
+#include "inbox/cache/cache.hpp"
+#include "inbox/domain/outbound_text.hpp"
+#include "inbox/domain/utf8.hpp"
+#include "inbox/graph/graph_api.hpp"
+#include "inbox/graph/graph_error.hpp"
+#include "inbox/graph/graph_payloads.hpp"
+#include "inbox/observability/metrics.hpp"
+#include "inbox/services/inbox_cache_keys.hpp"
+#include "inbox/services/outbound_throttle.hpp"
+#include "inbox/services/template_service.hpp"
+#include "inbox/util/errors.hpp"
+
+namespace inbox::services {
+namespace {
+
+using Outcome = SendResult::Outcome;
+
+constexpr const char* kRouteNames[] = {"send", "send_with_auto_template"};
+constexpr const char* kOutcomeNames[] = {"created",
+                                         "repeated",
+                                         "not_found",
+                                         "conflict",
+                                         "validation_failed",
+                                         "outside_free_window",
+                                         "no_approved_template",
+                                         "refused",
+                                         "unavailable"};
+// The free-window cache holds the instant the window closes, or this for a contact who never wrote.
+constexpr std::string_view kNeverWrote = "none";
+
+std::size_t index_of(SendRoute route) { return route == SendRoute::text ? 0 : 1; }
+
+SendResult answer(Outcome outcome) {
+    SendResult result;
+    result.outcome = outcome;
+    return result;
+}
+
+SendResult with_message(Outcome outcome, domain::Message message) {
+    auto result = answer(outcome);
+    result.message = std::move(message);
+    return result;
+}
+
+SendResult unavailable(int retry_after_seconds, std::optional<domain::Message> message) {
+    auto result = answer(Outcome::unavailable);
+    result.retry_after_seconds = std::max(1, retry_after_seconds);
+    result.message = std::move(message);
+    return result;
+}
+
+// The key with what it was first used for: the route, the conversation and the text.
+std::optional<storage::IdempotencyKey> idempotency_of(const SendRequest& request) {
+    if (!request.idempotency_key) return std::nullopt;
+    std::string fingerprinted = kRouteNames[index_of(request.route)];
+    fingerprinted.append("\n").append(request.conversation_id).append("\n").append(request.text);
+    return storage::IdempotencyKey{*request.idempotency_key, auth::sha256_hex(fingerprinted)};
+}
+
+storage::OutboundDraft text_draft(const std::string& text) { return {"text", text, std::nullopt}; }
+
+std::string encode_expiry(std::optional<domain::TimePoint> last_inbound_at) {
+    if (!last_inbound_at) return std::string(kNeverWrote);
+    const auto expiry = *last_inbound_at + domain::kFreeWindowDuration;
+    return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(expiry.time_since_epoch()).count());
+}
+
+// The cached instant the window closes; nullopt for a miss, "never wrote", or anything unreadable.
+std::optional<domain::TimePoint> decode_expiry(const std::optional<std::string>& cached) {
+    if (!cached || cached->empty() || *cached == kNeverWrote) return std::nullopt;
+    std::int64_t micros = 0;
+    for (char c : *cached) {
+        if (c < '0' || c > '9' || micros > (std::numeric_limits<std::int64_t>::max() - 9) / 10) return std::nullopt;
+        micros = micros * 10 + (c - '0');
+    }
+    return domain::TimePoint{
+        std::chrono::duration_cast<domain::TimePoint::duration>(std::chrono::microseconds(micros))};
+}
+
+std::string refusal_json(const graph::GraphRefusal& refusal) {
+    return nlohmann::json{{"code", refusal.code}, {"title", refusal.title}, {"details", refusal.details}}.dump();
+}
+
+std::string unavailable_json(int code, std::string_view details) {
+    return nlohmann::json{{"code", code}, {"title", "WhatsApp Graph API unavailable"}, {"details", details}}.dump();
+}
+
+void mark_failed_in(domain::Message& message, std::string error_json) {
+    message.status = "failed";
+    message.error_json = std::move(error_json);
+}
+
+// The template the auto-template route may fill with `text`, or why not. Meta's parameter count is checked again
+// here (the stored count is Meta's listing, the body is what will be filled).
+std::optional<storage::OutboundDraft> template_draft(const domain::StoredTemplate& candidate, const std::string& text) {
+    if (!candidate.body_text || graph::count_body_parameters(*candidate.body_text) != 1) return std::nullopt;
+    return storage::OutboundDraft{
+        "template", domain::fill_template_body(*candidate.body_text, domain::template_parameter_text(text)),
+        domain::TemplateRef{candidate.name, candidate.language}};
+}
+
+// The parameter as sent to Meta: the part of the stored text the template did not contribute.
+std::vector<std::string> template_parameters(const std::string& text) {
+    return {domain::template_parameter_text(text)};
+}
+
+// Meta accepted the message but its record failed (Postgres away): keep trying for a while, so the row does not
+// stay `pending` and become a candidate for a repeat. Not a coroutine with captures (GCC 12, ARCHITECTURE.md).
+boost::asio::awaitable<void> record_sent_later(storage::OutboundRepository& outbound, std::string account_id,
+                                               std::string message_id, std::string wamid) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    auto wait = std::chrono::seconds(1);
+    for (int attempt = 1; attempt <= 6; ++attempt, wait *= 2) {
+        timer.expires_after(wait);
+        co_await timer.async_wait(boost::asio::use_awaitable);
+        try {
+            co_await outbound.mark_sent(account_id, message_id, wamid);
+            spdlog::info("message {}: recorded as sent after {} attempts", message_id, attempt + 1);
+            co_return;
+        } catch (const std::exception& error) {
+            spdlog::warn("message {}: recording it as sent failed again: {}", message_id, error.what());
+        }
+    }
+    spdlog::error("message {}: sent as {} but could not be recorded; it will be resolved as interrupted", message_id,
+                  wamid);
+}
+
+}  // namespace
+
+SendService::SendService(storage::OutboundRepository& outbound, TemplateService& templates, graph::GraphApi& graph,
+                         cache::Cache& cache, OutboundThrottle& throttle, observability::MetricsRegistry& metrics,
+                         Clock clock)
+    : outbound_(outbound),
+      templates_(templates),
+      graph_(graph),
+      cache_(cache),
+      throttle_(throttle),
+      clock_(std::move(clock)) {
+    for (std::size_t route = 0; route < outcomes_.size(); ++route) {
+        for (std::size_t outcome = 0; outcome < outcomes_[route].size(); ++outcome) {
+            outcomes_[route][outcome] =
+                &metrics.counter("inbox_sends_total", "Send requests by route and outcome",
+                                 {{"route", kRouteNames[route]}, {"outcome", kOutcomeNames[outcome]}});
+        }
+    }
+}
+
+SendResult SendService::counted(const SendRequest& request, SendResult result) {
+    outcomes_[index_of(request.route)][static_cast<std::size_t>(result.outcome)]->inc();
+    return result;
+}
+
+boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
+    const auto key = idempotency_of(request);
+    auto cached = co_await cache_.get(free_window_cache_key(request.conversation_id));
+    const auto expiry = decode_expiry(cached);
+    SendResult result;
+    if (expiry && clock_() < *expiry) {
+        result = co_await send_warm(request, key);
+    } else {
+        result = co_await send_cold(request, key);
+    }
+    co_return counted(request, std::move(result));
+}
+
+// The cached window is open: one statement loads the target and writes the pending row (or finds the key's row).
+boost::asio::awaitable<SendResult> SendService::send_warm(const SendRequest& request,
+                                                          const std::optional<storage::IdempotencyKey>& key) {
+    const auto draft = text_draft(request.text);
+    auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, draft, key);
+    if (!inserted.target) co_return answer(Outcome::not_found);
+    if (inserted.created) co_return co_await dispatch(request, *inserted.target, std::move(*inserted.created), draft);
+    if (!key) throw std::logic_error("send: nothing inserted without an idempotency key");
+    co_return co_await repeat(request, *inserted.target, std::move(inserted.existing), *key, draft);
+}
+
+// No cached open window: the send context decides (membership, window, templates, the key's row).
+boost::asio::awaitable<SendResult> SendService::send_cold(const SendRequest& request,
+                                                          const std::optional<storage::IdempotencyKey>& key) {
+    // A named local, not a conditional expression inside co_await: GCC 12 miscompiles that temporary.
+    std::optional<std::string> key_text;
+    if (key) key_text = key->key;
+    auto context = co_await outbound_.load_context(request.user_id, request.conversation_id, std::move(key_text));
+    if (!context) co_return answer(Outcome::not_found);
+    co_await remember_window(request.conversation_id, context->last_inbound_at);
+
+    auto existing = std::move(context->existing);
+    if (existing && key && existing->request_fingerprint == key->request_fingerprint && existing->retryable) {
+        auto decision = co_await decide(request, *context);
+        if (!decision.draft) co_return decision.answer;
+        co_return co_await repeat(request, context->target, std::move(existing), *key, std::move(decision.draft));
+    }
+    if (existing) co_return co_await repeat(request, context->target, std::move(existing), *key, std::nullopt);
+
+    auto decision = co_await decide(request, *context);
+    if (!decision.draft) co_return decision.answer;
+    auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, *decision.draft, key);
+    if (!inserted.target) co_return answer(Outcome::not_found);  // the membership went in between
+    if (inserted.created) {
+        co_return co_await dispatch(request, *inserted.target, std::move(*inserted.created), *decision.draft);
+    }
+    if (!key) throw std::logic_error("send: nothing inserted without an idempotency key");
+    co_return co_await repeat(request, *inserted.target, std::move(inserted.existing), *key, decision.draft);
+}
+
+boost::asio::awaitable<SendService::Decision> SendService::decide(const SendRequest& request,
+                                                                  storage::SendContext& context) {
+    const auto window = domain::free_window(context.last_inbound_at, clock_());
+    Decision decision;
+    if (window.open) {
+        decision.draft = text_draft(request.text);
+        co_return decision;
+    }
+    if (request.route == SendRoute::text) {
+        decision.answer = answer(Outcome::outside_free_window);
+        decision.answer.window_expired_at = window.expires_at;
+        co_return decision;
+    }
+    co_return co_await decide_template(request, context);
+}
+
+// Outside the window on the auto-template route: the account's re-engagement template, synced from Meta first when
+// the account has none stored; without a usable one, one is submitted for review (at most once a day).
+boost::asio::awaitable<SendService::Decision> SendService::decide_template(const SendRequest& request,
+                                                                           storage::SendContext& context) {
+    Decision decision;
+    if (!context.reengagement_template && context.stored_templates == 0) {
+        auto synced = co_await templates_.sync(request.user_id, context.target.account_id);
+        using SyncOutcome = TemplateSyncResult::Outcome;
+        if (synced.outcome == SyncOutcome::unavailable) {
+            decision.answer = unavailable(synced.unavailable->retry_after_seconds, std::nullopt);
+            co_return decision;
+        }
+        if (synced.outcome == SyncOutcome::refused) {
+            decision.answer = answer(Outcome::refused);
+            decision.answer.refusal = synced.refusal;
+            co_return decision;
+        }
+        if (synced.synced > 0) {
+            auto reloaded = co_await outbound_.load_context(request.user_id, request.conversation_id, std::nullopt);
+            if (!reloaded) {
+                decision.answer = answer(Outcome::not_found);
+                co_return decision;
+            }
+            context.reengagement_template = std::move(reloaded->reengagement_template);
+        }
+    }
+    if (context.reengagement_template) decision.draft = template_draft(*context.reengagement_template, request.text);
+    if (!decision.draft) {
+        co_await templates_.submit_reengagement_template(context.target.account_id, clock_());
+        decision.answer = answer(Outcome::no_approved_template);
+        co_return decision;
+    }
+    if (domain::utf8_length(decision.draft->text) > domain::kMaxTemplateBodyCharacters) {
+        decision.draft.reset();
+        decision.answer = answer(Outcome::validation_failed);
+        decision.answer.problem = "text is too long to be sent in the re-engagement template (at most " +
+                                  std::to_string(domain::kMaxTemplateBodyCharacters) +
+                                  " characters with the template's own text)";
+    }
+    co_return decision;
+}
+
+boost::asio::awaitable<SendResult> SendService::repeat(const SendRequest& request, const storage::SendTarget& target,
+                                                       std::optional<storage::StoredSend> existing,
+                                                       const storage::IdempotencyKey& key,
+                                                       std::optional<storage::OutboundDraft> retry_draft) {
+    // A first request with this key committed after our statement began: it is visible now.
+    if (!existing) existing = co_await outbound_.find_by_key(target.account_id, key.key);
+    if (!existing || existing->request_fingerprint != key.request_fingerprint) co_return answer(Outcome::conflict);
+    if (!existing->retryable || !retry_draft) co_return with_message(Outcome::repeated, std::move(existing->message));
+
+    auto claimed = co_await outbound_.claim_retry(target.account_id, existing->message.id, *retry_draft);
+    if (claimed) co_return co_await dispatch(request, target, std::move(*claimed), *retry_draft);
+    // Another repeat claimed it first: answer what is stored now.
+    auto current = co_await outbound_.find_by_key(target.account_id, key.key);
+    if (!current) co_return answer(Outcome::conflict);
+    co_return with_message(Outcome::repeated, std::move(current->message));
+}
+
+boost::asio::awaitable<SendResult> SendService::dispatch(const SendRequest& request, const storage::SendTarget& target,
+                                                         domain::Message message, const storage::OutboundDraft& draft) {
+    co_await cache_.erase(conversation_cache_key(target.conversation_id));  // its last_message_* changed
+
+    if (auto wait = throttle_.admit(target.phone_number_id, target.recipient_wa_id); wait.count() > 0) {
+        auto error = unavailable_json(0, "over the send rate of this business number; not sent to Meta");
+        co_await outbound_.mark_failed(target.account_id, message.id, error, true);
+        mark_failed_in(message, std::move(error));
+        co_return unavailable(retry_after_seconds(wait), std::move(message));
+    }
+
+    graph::GraphResult<graph::SentMessage> sent;
+    if (draft.template_ref) {
+        sent = co_await graph_.send_template(target.phone_number_id, target.access_token, target.recipient_wa_id,
+                                             draft.template_ref->name, draft.template_ref->language,
+                                             template_parameters(request.text));
+    } else {
+        sent = co_await graph_.send_text(target.phone_number_id, target.access_token, target.recipient_wa_id,
+                                         draft.text, std::nullopt);
+    }
+
+    if (sent) {
+        throttle_.accepted(target.phone_number_id, target.recipient_wa_id);
+        const auto wamid = sent.value().wamid;
+        message.wa_message_id = wamid;
+        message.status = "sent";
+        bool recorded = true;
+        try {
+            auto state = co_await outbound_.mark_sent(target.account_id, message.id, wamid);
+            message.status = std::move(state.status);
+            message.error_json = std::move(state.error_json);
+        } catch (const UnavailableError& error) {
+            spdlog::warn("message {}: sent as {} but not recorded yet: {}", message.id, wamid, error.what());
+            recorded = false;
+        }
+        if (!recorded) {
+            auto executor = co_await boost::asio::this_coro::executor;
+            boost::asio::co_spawn(executor, record_sent_later(outbound_, target.account_id, message.id, wamid),
+                                  boost::asio::detached);
+        }
+        co_return with_message(Outcome::created, std::move(message));
+    }
+
+    if (const auto* refusal = sent.refused()) {
+        auto error = refusal_json(*refusal);
+        co_await outbound_.mark_failed(target.account_id, message.id, error, false);
+        mark_failed_in(message, std::move(error));
+        auto result = with_message(Outcome::refused, std::move(message));
+        result.refusal = *refusal;
+        co_return result;
+    }
+
+    const auto& failure = *sent.unavailable();
+    auto retry_after = failure.retry_after_seconds;
+    if (graph::is_account_throttling_code(failure.graph_code)) {
+        retry_after = retry_after_seconds(
+            throttle_.throttled(target.phone_number_id, target.recipient_wa_id, failure.graph_code));
+    }
+    auto error = unavailable_json(failure.graph_code, failure.reason);
+    co_await outbound_.mark_failed(target.account_id, message.id, error, true);
+    mark_failed_in(message, std::move(error));
+    co_return unavailable(retry_after, std::move(message));
+}
+
+boost::asio::awaitable<void> SendService::remember_window(const std::string& conversation_id,
+                                                          std::optional<domain::TimePoint> last_inbound_at) {
+    co_await cache_.set(free_window_cache_key(conversation_id), encode_expiry(last_inbound_at),
+                        std::chrono::duration_cast<std::chrono::seconds>(kFreeWindowCacheTtl));
+}
+
+}  // namespace inbox::services

@@ -1,0 +1,269 @@
+#include "inbox/storage/outbound_repository.hpp"
+
+#include "inbox/storage/db_pool.hpp"
+#include "inbox/storage/live_notice.hpp"
+#include "inbox/domain/message_preview.hpp"
+#include "message_rows.hpp"
+#include "pg_fields.hpp"
+
+namespace inbox::storage {
+namespace {
+
+// The conversation, its contact and account, visible only to a member (the membership join is the authorisation).
+#define INBOX_SEND_TARGET_JOINS                                                    \
+    " FROM conversations c"                                                        \
+    " JOIN account_members mb ON mb.account_id = c.account_id AND mb.user_id = $1" \
+    " JOIN contacts ct ON ct.id = c.contact_id"                                    \
+    " JOIN accounts a ON a.id = c.account_id"
+
+// The row of an Idempotency-Key (`m`), with its reply join, or NULLs.
+#define INBOX_KEYED_MESSAGE " m.request_fingerprint, m.send_retryable, " INBOX_MESSAGE_COLUMNS
+
+// Column layout: 0-6 target and window, 7-13 the re-engagement candidate, 14-15 + 20 the key's row.
+constexpr Query kSendContext{
+    "outbound_send_context",
+    "SELECT c.account_id::text, ct.wa_id, a.phone_number_id, a.access_token, a.waba_id, "
+    INBOX_PG_MICROS("c.last_inbound_at") ","
+    " (SELECT count(*) FROM message_templates t WHERE t.account_id = c.account_id),"
+    " tpl.id::text, tpl.name, tpl.language, tpl.category, tpl.status, tpl.body_text, tpl.parameter_count,"
+    INBOX_KEYED_MESSAGE INBOX_SEND_TARGET_JOINS
+    " LEFT JOIN LATERAL ("
+    "    SELECT t.* FROM message_templates t"
+    "    WHERE t.account_id = c.account_id AND t.status = 'APPROVED' AND t.parameter_count = 1"
+    "    ORDER BY coalesce(t.name = a.default_template_name AND t.language = a.default_template_language, false) DESC,"
+    "             t.name, t.language"
+    "    LIMIT 1) tpl ON true"
+    " LEFT JOIN messages m ON m.account_id = c.account_id AND m.idempotency_key = $3" INBOX_MESSAGE_REPLY_JOIN
+    " WHERE c.id = $2::uuid"};
+
+// The pending row and the conversation's last message in one statement; its NOTIFY rides along. On a taken key
+// nothing is inserted and the key's row is returned instead, when it committed before this statement began (a
+// concurrent first request commits later: find_by_key then sees it). Column layout: 0-3 target, 4-6 the new row,
+// 7 the NOTIFY, 8-9 + 20 the key's row.
+constexpr Query kInsertPending{
+    "outbound_insert_pending",
+    "WITH target AS MATERIALIZED ("
+    "    SELECT c.id, c.account_id, ct.wa_id, a.phone_number_id, a.access_token" INBOX_SEND_TARGET_JOINS
+    "    WHERE c.id = $2::uuid),"
+    " inserted AS ("
+    "    INSERT INTO messages AS n (account_id, conversation_id, direction, type, body, status, template_name,"
+    "                               template_language, idempotency_key, request_fingerprint, timestamp)"
+    "    SELECT t.account_id, t.id, 'outbound', $3, $4, 'pending', $5, $6, $7, $8, now() FROM target t"
+    "    ON CONFLICT (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+    "    RETURNING n.id, n.conversation_id, n.timestamp, n.created_at),"
+    " touched AS ("
+    "    UPDATE conversations c SET"
+    "      last_message_at = greatest(c.last_message_at, i.timestamp),"
+    "      last_message_preview = CASE WHEN c.last_message_at IS NULL OR i.timestamp >= c.last_message_at"
+    "                                  THEN $9 ELSE c.last_message_preview END,"
+    "      updated_at = now()"
+    "    FROM inserted i WHERE c.id = i.conversation_id)"
+    " SELECT t.account_id::text, t.wa_id, t.phone_number_id, t.access_token, i.id::text, "
+    INBOX_PG_MICROS("i.timestamp") ", " INBOX_PG_MICROS("i.created_at") ","
+    " CASE WHEN i.id IS NOT NULL THEN pg_notify($10, json_build_object('account_id', t.account_id,"
+    "   'created', json_build_array(i.id), 'conversations', json_build_array(t.id))::text) END,"
+    INBOX_KEYED_MESSAGE
+    " FROM target t LEFT JOIN inserted i ON true"
+    " LEFT JOIN messages m ON i.id IS NULL AND m.account_id = t.account_id AND m.idempotency_key = $7"
+    INBOX_MESSAGE_REPLY_JOIN};
+
+constexpr Query kFindByKey{"outbound_find_by_key",
+                           "SELECT" INBOX_KEYED_MESSAGE " FROM messages m" INBOX_MESSAGE_REPLY_JOIN
+                           " WHERE m.account_id = $1::uuid AND m.idempotency_key = $2"};
+
+constexpr Query kClaimRetry{
+    "outbound_claim_retry",
+    "WITH claimed AS ("
+    "    UPDATE messages m SET status = 'pending', error = NULL, send_retryable = false, type = $3, body = $4,"
+    "      template_name = $5, template_language = $6, timestamp = now(), updated_at = now()"
+    "    WHERE m.id = $2::uuid AND m.account_id = $1::uuid AND m.status = 'failed' AND m.send_retryable"
+    "    RETURNING m.id, m.conversation_id, m.timestamp, m.created_at)"
+    " SELECT k.id::text, k.conversation_id::text, " INBOX_PG_MICROS("k.timestamp") ", "
+    INBOX_PG_MICROS("k.created_at") ","
+    " pg_notify($7, json_build_object('account_id', $1::text, 'updated', json_build_array(k.id))::text)"
+    " FROM claimed k"};
+
+constexpr Query kMarkSent{"outbound_mark_sent",
+                          "SELECT final_status, final_error FROM outbound_mark_sent($1, $2::uuid, $3, $4)"};
+
+constexpr Query kMarkFailed{
+    "outbound_mark_failed",
+    "WITH failed AS ("
+    "    UPDATE messages m SET status = 'failed', error = $3::jsonb, send_retryable = $4, updated_at = now()"
+    "    WHERE m.id = $2::uuid AND m.account_id = $1::uuid AND m.status = 'pending'"
+    "    RETURNING m.id)"
+    " SELECT pg_notify($5, json_build_object('account_id', $1::text, 'updated', json_build_array(f.id))::text)"
+    " FROM failed f"};
+
+// At most 100 (the LIMIT below) a statement, so one account's NOTIFY stays under Postgres's 8000-byte limit; the
+// caller loops while batches are full.
+constexpr std::size_t kStaleBatch = 100;
+constexpr Query kFailStalePending{
+    "outbound_fail_stale_pending",
+    "WITH stale AS ("
+    "    UPDATE messages m SET status = 'failed', send_retryable = (m.idempotency_key IS NOT NULL),"
+    "      error = $2::jsonb, updated_at = now()"
+    "    WHERE m.id IN (SELECT p.id FROM messages p"
+    "                   WHERE p.direction = 'outbound' AND p.status = 'pending'"
+    "                     AND p.updated_at < now() - make_interval(secs => $1)"
+    "                   ORDER BY p.updated_at LIMIT 100 FOR UPDATE SKIP LOCKED)"
+    "      AND m.status = 'pending'"
+    "    RETURNING m.id, m.account_id)"
+    " SELECT count(*), pg_notify($3, json_build_object('account_id', s.account_id,"
+    "                                                  'updated', json_agg(s.id))::text)"
+    " FROM stale s GROUP BY s.account_id"};
+
+#undef INBOX_KEYED_MESSAGE
+#undef INBOX_SEND_TARGET_JOINS
+
+std::optional<StoredSend> keyed_message(const pqxx::row& row, pqxx::row::size_type first) {
+    if (row[first + 2].is_null()) return std::nullopt;  // no message id: the key names no row
+    return StoredSend{read_message(row, first + 2), optional_text(row[first]), row[first + 1].as<bool>()};
+}
+
+std::optional<domain::StoredTemplate> template_at(const pqxx::row& row, pqxx::row::size_type first) {
+    if (row[first].is_null()) return std::nullopt;
+    return domain::StoredTemplate{row[first].as<std::string>(),     row[first + 1].as<std::string>(),
+                                  row[first + 2].as<std::string>(), optional_text(row[first + 3]),
+                                  row[first + 4].as<std::string>(), optional_text(row[first + 5]),
+                                  row[first + 6].as<int>()};
+}
+
+// The row just written as `pending`, from what was written and what Postgres assigned.
+domain::Message pending_message(const OutboundDraft& draft, std::string id, std::string conversation_id,
+                                const pqxx::field& timestamp, const pqxx::field& created_at) {
+    domain::Message message;
+    message.id = std::move(id);
+    message.conversation_id = std::move(conversation_id);
+    message.direction = "outbound";
+    message.type = draft.type;
+    message.text = draft.text;
+    message.status = "pending";
+    message.timestamp = time_from_micros(timestamp);
+    message.created_at = time_from_micros(created_at);
+    message.template_ref = draft.template_ref;
+    return message;
+}
+
+std::optional<std::string> template_name(const OutboundDraft& draft) {
+    return draft.template_ref ? std::optional(draft.template_ref->name) : std::nullopt;
+}
+std::optional<std::string> template_language(const OutboundDraft& draft) {
+    return draft.template_ref ? std::optional(draft.template_ref->language) : std::nullopt;
+}
+
+}  // namespace
+
+// None of these is a coroutine, on purpose (GCC 12, see docs/ARCHITECTURE.md). Each is one autocommitted statement.
+boost::asio::awaitable<std::optional<SendContext>> OutboundRepository::load_context(
+    std::string user_id, std::string conversation_id, std::optional<std::string> idempotency_key) {
+    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
+                      key = std::move(idempotency_key)](DbConnection& db) -> std::optional<SendContext> {
+        pqxx::nontransaction tx(db.raw());
+        auto result = db.exec(tx, kSendContext, user_id, conversation_id, nullable(key));
+        if (result.empty()) return std::nullopt;
+        const auto& row = result[0];
+        SendContext context;
+        context.target = {row[0].as<std::string>(), conversation_id, row[1].as<std::string>(),
+                          row[2].as<std::string>(), row[3].as<std::string>()};
+        context.waba_id = row[4].as<std::string>();
+        context.last_inbound_at = optional_time_from_micros(row[5]);
+        context.stored_templates = row[6].as<std::size_t>();
+        context.reengagement_template = template_at(row, 7);
+        context.existing = keyed_message(row, 14);
+        return context;
+    });
+}
+
+boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::string user_id,
+                                                                         std::string conversation_id,
+                                                                         OutboundDraft draft,
+                                                                         std::optional<IdempotencyKey> key) {
+    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
+                      draft = std::move(draft), key = std::move(key)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        const auto preview = domain::message_preview(draft.type, draft.text);
+        std::optional<std::string> key_text, fingerprint;
+        if (key) {
+            key_text = key->key;
+            fingerprint = key->request_fingerprint;
+        }
+        auto result = db.exec(tx, kInsertPending, user_id, conversation_id, draft.type, draft.text,
+                              nullable(template_name(draft)), nullable(template_language(draft)), nullable(key_text),
+                              nullable(fingerprint), preview, std::string(kLiveChannel));
+        PendingInsert outcome;
+        if (result.empty()) return outcome;
+        const auto& row = result[0];
+        outcome.target = SendTarget{row[0].as<std::string>(), conversation_id, row[1].as<std::string>(),
+                                    row[2].as<std::string>(), row[3].as<std::string>()};
+        if (!row[4].is_null()) {
+            outcome.created = pending_message(draft, row[4].as<std::string>(), conversation_id, row[5], row[6]);
+        } else {
+            outcome.existing = keyed_message(row, 8);
+        }
+        return outcome;
+    });
+}
+
+boost::asio::awaitable<std::optional<StoredSend>> OutboundRepository::find_by_key(std::string account_id,
+                                                                                  std::string key) {
+    return pool_.run([account_id = std::move(account_id), key = std::move(key)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        auto result = db.exec(tx, kFindByKey, account_id, key);
+        return result.empty() ? std::nullopt : keyed_message(result[0], 0);
+    });
+}
+
+boost::asio::awaitable<std::optional<domain::Message>> OutboundRepository::claim_retry(std::string account_id,
+                                                                                      std::string message_id,
+                                                                                      OutboundDraft draft) {
+    return pool_.run([account_id = std::move(account_id), message_id = std::move(message_id),
+                      draft = std::move(draft)](DbConnection& db) -> std::optional<domain::Message> {
+        pqxx::nontransaction tx(db.raw());
+        auto result = db.exec(tx, kClaimRetry, account_id, message_id, draft.type, draft.text,
+                              nullable(template_name(draft)), nullable(template_language(draft)),
+                              std::string(kLiveChannel));
+        if (result.empty()) return std::nullopt;
+        const auto& row = result[0];
+        return pending_message(draft, row[0].as<std::string>(), row[1].as<std::string>(), row[2], row[3]);
+    });
+}
+
+boost::asio::awaitable<SentState> OutboundRepository::mark_sent(std::string account_id, std::string message_id,
+                                                                std::string wamid) {
+    return pool_.run([account_id = std::move(account_id), message_id = std::move(message_id),
+                      wamid = std::move(wamid)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        auto result = db.exec(tx, kMarkSent, account_id, message_id, wamid, std::string(kLiveChannel));
+        return SentState{result[0][0].as<std::string>(), optional_text(result[0][1])};
+    });
+}
+
+boost::asio::awaitable<bool> OutboundRepository::mark_failed(std::string account_id, std::string message_id,
+                                                             std::string error_json, bool retryable) {
+    return pool_.run([account_id = std::move(account_id), message_id = std::move(message_id),
+                      error_json = std::move(error_json), retryable](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        return !db.exec(tx, kMarkFailed, account_id, message_id, error_json, retryable, std::string(kLiveChannel))
+                    .empty();
+    });
+}
+
+boost::asio::awaitable<std::size_t> OutboundRepository::fail_stale_pending(std::chrono::seconds older_than,
+                                                                           std::string error_json) {
+    return pool_.run([older_than, error_json = std::move(error_json)](DbConnection& db) {
+        std::size_t resolved = 0;
+        for (;;) {
+            pqxx::nontransaction tx(db.raw());
+            std::size_t batch = 0;
+            for (const auto& row : db.exec(tx, kFailStalePending, static_cast<double>(older_than.count()), error_json,
+                                           std::string(kLiveChannel))) {
+                batch += row[0].as<std::size_t>();
+            }
+            resolved += batch;
+            if (batch < kStaleBatch) return resolved;
+        }
+    });
+}
+
+}  // namespace inbox::storage
