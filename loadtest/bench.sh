@@ -172,6 +172,13 @@ JSON
     echo "INSERT INTO single_row (body) VALUES ('{\"object\":\"whatsapp_business_account\"}');" >"$run_dir/pgbench-insert.sql"
     pgbench -n -c 8 -j 2 -T 10 -f "$run_dir/pgbench-insert.sql" "${PG_URL%/postgres}/pgbench_baseline" | tee "$run_dir/pgbench.txt"
 
+    # The latency of one durable commit at the scenario's own rate: the floor under any request that must wait for
+    # one (a webhook's 200, a send's pending row).
+    say "baseline: pgbench durable single-row INSERT latency at $rate/s (4 clients, 10 s, -R)"
+    rm -f "$run_dir"/pgbench-latency.*
+    pgbench -n -c 4 -j 2 -T 10 -R "$rate" -l --log-prefix="$run_dir/pgbench-latency" -f "$run_dir/pgbench-insert.sql" \
+        "${PG_URL%/postgres}/pgbench_baseline" >"$run_dir/pgbench-latency.txt" 2>&1 || true
+
     say "baseline: redis-benchmark GET (50 clients, 200k requests)"
     redis-benchmark -h 127.0.0.1 -p "${REDIS_URL##*:}" -t get -n 200000 -q | tee "$run_dir/redis-benchmark.txt"
 fi
@@ -213,6 +220,12 @@ if os.path.exists(metrics_path):
     opened = sum(float(v) for v in re.findall(r"^inbox_graph_connections_opened_total (\S+)$", text, re.M))
     if graph_calls:
         print(f"graph: {int(graph_calls)} sends accepted over {int(opened)} connections opened")
+    own = [(le, float(v)) for le, v in re.findall(r'^inbox_send_overhead_seconds_bucket\{route="send",le="([^"]+)"\} (\S+)$', text, re.M)]
+    if own and own[-1][1] > 0:
+        total = own[-1][1]
+        bound = lambda q: next(le for le, count in own if count >= q * total)
+        print(f"server-side send overhead (inbox_send_overhead_seconds, warm-up included): {int(total)} sends,"
+              f" p50 <= {bound(0.5)} s, p95 <= {bound(0.95)} s, p99 <= {bound(0.99)} s (histogram buckets)")
 for name, endpoint in sorted(server["endpoints"].items()):
     if name.startswith("send") and endpoint["latency_ms"]["p99"] is not None:
         l = endpoint["latency_ms"]
@@ -227,6 +240,13 @@ pgbench = os.path.join(run_dir, "pgbench.txt")
 if os.path.exists(pgbench):
     tps = re.search(r"tps = ([0-9.]+)", open(pgbench).read())
     print(f"pgbench single-row durable INSERT: {tps.group(1) if tps else '?'} tps")
+import glob
+latencies = sorted(int(line.split()[2]) / 1000.0 for path in glob.glob(os.path.join(run_dir, "pgbench-latency.*"))
+                   if not path.endswith(".txt") for line in open(path) if len(line.split()) > 2)
+if latencies:
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+    print(f"pgbench durable commit at the same rate: {len(latencies)} commits, p50 {pick(0.5):.2f} p95 {pick(0.95):.2f} "
+          f"p99 {pick(0.99):.2f} ms")
 redis = os.path.join(run_dir, "redis-benchmark.txt")
 if os.path.exists(redis):
     print("redis-benchmark: " + open(redis).read().strip().splitlines()[-1].strip())

@@ -13,6 +13,7 @@
 
 #include "inbox/auth/sha256.hpp"
 #include "inbox/cache/cache.hpp"
+#include "inbox/domain/message_preview.hpp"
 #include "inbox/domain/outbound_text.hpp"
 #include "inbox/domain/utf8.hpp"
 #include "inbox/graph/graph_api.hpp"
@@ -121,14 +122,14 @@ std::vector<std::string> template_parameters(const std::string& text) {
 // Meta accepted the message but its record failed (Postgres away): keep trying for a while, so the row does not
 // stay `pending` and become a candidate for a repeat. Not a coroutine with captures (GCC 12, ARCHITECTURE.md).
 boost::asio::awaitable<void> record_sent_later(storage::OutboundRepository& outbound, std::string account_id,
-                                               std::string message_id, std::string wamid) {
+                                               std::string message_id, std::string wamid, std::string preview) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     auto wait = std::chrono::seconds(1);
     for (int attempt = 1; attempt <= 6; ++attempt, wait *= 2) {
         timer.expires_after(wait);
         co_await timer.async_wait(boost::asio::use_awaitable);
         try {
-            co_await outbound.mark_sent(account_id, message_id, wamid);
+            co_await outbound.mark_sent(account_id, message_id, wamid, preview);
             spdlog::info("message {}: recorded as sent after {} attempts", message_id, attempt + 1);
             co_return;
         } catch (const std::exception& error) {
@@ -156,15 +157,25 @@ SendService::SendService(storage::OutboundRepository& outbound, TemplateService&
                 &metrics.counter("inbox_sends_total", "Send requests by route and outcome",
                                  {{"route", kRouteNames[route]}, {"outcome", kOutcomeNames[outcome]}});
         }
+        overhead_[route] = &metrics.histogram(
+            "inbox_send_overhead_seconds", "Time a send spent outside the Graph API call (what this server adds)",
+            {{"route", kRouteNames[route]}},
+            {0.00025, 0.0005, 0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 1});
     }
 }
 
-SendResult SendService::counted(const SendRequest& request, SendResult result) {
+SendResult SendService::counted(const SendRequest& request, SendResult result,
+                                std::chrono::steady_clock::time_point started) {
     outcomes_[index_of(request.route)][static_cast<std::size_t>(result.outcome)]->inc();
+    if (result.graph_time.count() > 0) {
+        const auto own = std::chrono::steady_clock::now() - started - result.graph_time;
+        overhead_[index_of(request.route)]->observe(std::chrono::duration<double>(own).count());
+    }
     return result;
 }
 
 boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
+    const auto started = std::chrono::steady_clock::now();
     const auto key = idempotency_of(request);
     auto cached = co_await cache_.get(free_window_cache_key(request.conversation_id));
     const auto expiry = decode_expiry(cached);
@@ -174,7 +185,7 @@ boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
     } else {
         result = co_await send_cold(request, key);
     }
-    co_return counted(request, std::move(result));
+    co_return counted(request, std::move(result), started);
 }
 
 // The cached window is open: one statement loads the target and writes the pending row (or finds the key's row).
@@ -294,16 +305,25 @@ boost::asio::awaitable<SendResult> SendService::repeat(const SendRequest& reques
 
 boost::asio::awaitable<SendResult> SendService::dispatch(const SendRequest& request, const storage::SendTarget& target,
                                                          domain::Message message, const storage::OutboundDraft& draft) {
+    auto result = co_await call_meta(request, target, std::move(message), draft);
     co_await cache_.erase(conversation_cache_key(target.conversation_id));  // its last_message_* changed
+    co_return result;
+}
+
+boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& request, const storage::SendTarget& target,
+                                                          domain::Message message,
+                                                          const storage::OutboundDraft& draft) {
+    const auto preview = domain::message_preview(draft.type, draft.text);
 
     if (auto wait = throttle_.admit(target.phone_number_id, target.recipient_wa_id); wait.count() > 0) {
         auto error = unavailable_json(0, "over the send rate of this business number; not sent to Meta");
-        co_await outbound_.mark_failed(target.account_id, message.id, error, true);
+        co_await outbound_.mark_failed(target.account_id, message.id, error, true, preview);
         mark_failed_in(message, std::move(error));
         co_return unavailable(retry_after_seconds(wait), std::move(message));
     }
 
     graph::GraphResult<graph::SentMessage> sent;
+    const auto graph_started = std::chrono::steady_clock::now();
     if (draft.template_ref) {
         sent = co_await graph_.send_template(target.phone_number_id, target.access_token, target.recipient_wa_id,
                                              draft.template_ref->name, draft.template_ref->language,
@@ -313,6 +333,7 @@ boost::asio::awaitable<SendResult> SendService::dispatch(const SendRequest& requ
                                          draft.text, std::nullopt);
     }
 
+    const auto graph_time = std::chrono::steady_clock::now() - graph_started;
     if (sent) {
         throttle_.accepted(target.phone_number_id, target.recipient_wa_id);
         const auto wamid = sent.value().wamid;
@@ -320,7 +341,7 @@ boost::asio::awaitable<SendResult> SendService::dispatch(const SendRequest& requ
         message.status = "sent";
         bool recorded = true;
         try {
-            auto state = co_await outbound_.mark_sent(target.account_id, message.id, wamid);
+            auto state = co_await outbound_.mark_sent(target.account_id, message.id, wamid, preview);
             message.status = std::move(state.status);
             message.error_json = std::move(state.error_json);
         } catch (const UnavailableError& error) {
@@ -329,18 +350,21 @@ boost::asio::awaitable<SendResult> SendService::dispatch(const SendRequest& requ
         }
         if (!recorded) {
             auto executor = co_await boost::asio::this_coro::executor;
-            boost::asio::co_spawn(executor, record_sent_later(outbound_, target.account_id, message.id, wamid),
+            boost::asio::co_spawn(executor, record_sent_later(outbound_, target.account_id, message.id, wamid, preview),
                                   boost::asio::detached);
         }
-        co_return with_message(Outcome::created, std::move(message));
+        auto result = with_message(Outcome::created, std::move(message));
+        result.graph_time = graph_time;
+        co_return result;
     }
 
     if (const auto* refusal = sent.refused()) {
         auto error = refusal_json(*refusal);
-        co_await outbound_.mark_failed(target.account_id, message.id, error, false);
+        co_await outbound_.mark_failed(target.account_id, message.id, error, false, preview);
         mark_failed_in(message, std::move(error));
         auto result = with_message(Outcome::refused, std::move(message));
         result.refusal = *refusal;
+        result.graph_time = graph_time;
         co_return result;
     }
 
@@ -351,9 +375,11 @@ boost::asio::awaitable<SendResult> SendService::dispatch(const SendRequest& requ
             throttle_.throttled(target.phone_number_id, target.recipient_wa_id, failure.graph_code));
     }
     auto error = unavailable_json(failure.graph_code, failure.reason);
-    co_await outbound_.mark_failed(target.account_id, message.id, error, true);
+    co_await outbound_.mark_failed(target.account_id, message.id, error, true, preview);
     mark_failed_in(message, std::move(error));
-    co_return unavailable(retry_after, std::move(message));
+    auto result = unavailable(retry_after, std::move(message));
+    result.graph_time = graph_time;
+    co_return result;
 }
 
 boost::asio::awaitable<void> SendService::remember_window(const std::string& conversation_id,

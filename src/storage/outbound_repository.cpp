@@ -2,7 +2,6 @@
 
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/live_notice.hpp"
-#include "inbox/domain/message_preview.hpp"
 #include "message_rows.hpp"
 #include "pg_fields.hpp"
 
@@ -36,10 +35,11 @@ constexpr Query kSendContext{
     " LEFT JOIN messages m ON m.account_id = c.account_id AND m.idempotency_key = $3" INBOX_MESSAGE_REPLY_JOIN
     " WHERE c.id = $2::uuid"};
 
-// The pending row and the conversation's last message in one statement; its NOTIFY rides along. On a taken key
-// nothing is inserted and the key's row is returned instead, when it committed before this statement began (a
-// concurrent first request commits later: find_by_key then sees it). Column layout: 0-3 target, 4-6 the new row,
-// 7 the NOTIFY, 8-9 + 20 the key's row.
+// The pending row in one statement; its NOTIFY rides along. It is kept small on purpose: the send waits for its
+// commit (the row must be durable before Meta is called), so the conversation's last message moves with the answer
+// instead (outbound_mark_sent, kMarkFailed). On a taken key nothing is inserted and the key's row is returned
+// instead, when it committed before this statement began (a concurrent first request commits later: find_by_key
+// then sees it). Column layout: 0-3 target, 4-6 the new row, 7 the NOTIFY, 8-9 + 20 the key's row.
 constexpr Query kInsertPending{
     "outbound_insert_pending",
     "WITH target AS MATERIALIZED ("
@@ -50,18 +50,11 @@ constexpr Query kInsertPending{
     "                               template_language, idempotency_key, request_fingerprint, timestamp)"
     "    SELECT t.account_id, t.id, 'outbound', $3, $4, 'pending', $5, $6, $7, $8, now() FROM target t"
     "    ON CONFLICT (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
-    "    RETURNING n.id, n.conversation_id, n.timestamp, n.created_at),"
-    " touched AS ("
-    "    UPDATE conversations c SET"
-    "      last_message_at = greatest(c.last_message_at, i.timestamp),"
-    "      last_message_preview = CASE WHEN c.last_message_at IS NULL OR i.timestamp >= c.last_message_at"
-    "                                  THEN $9 ELSE c.last_message_preview END,"
-    "      updated_at = now()"
-    "    FROM inserted i WHERE c.id = i.conversation_id)"
+    "    RETURNING n.id, n.conversation_id, n.timestamp, n.created_at)"
     " SELECT t.account_id::text, t.wa_id, t.phone_number_id, t.access_token, i.id::text, "
     INBOX_PG_MICROS("i.timestamp") ", " INBOX_PG_MICROS("i.created_at") ","
-    " CASE WHEN i.id IS NOT NULL THEN pg_notify($10, json_build_object('account_id', t.account_id,"
-    "   'created', json_build_array(i.id), 'conversations', json_build_array(t.id))::text) END,"
+    " CASE WHEN i.id IS NOT NULL THEN pg_notify($9, json_build_object('account_id', t.account_id,"
+    "   'created', json_build_array(i.id))::text) END,"
     INBOX_KEYED_MESSAGE
     " FROM target t LEFT JOIN inserted i ON true"
     " LEFT JOIN messages m ON i.id IS NULL AND m.account_id = t.account_id AND m.idempotency_key = $7"
@@ -84,15 +77,20 @@ constexpr Query kClaimRetry{
     " FROM claimed k"};
 
 constexpr Query kMarkSent{"outbound_mark_sent",
-                          "SELECT final_status, final_error FROM outbound_mark_sent($1, $2::uuid, $3, $4)"};
+                          "SELECT final_status, final_error FROM outbound_mark_sent($1, $2::uuid, $3, $4, $5)"};
 
+// Commits without waiting for the WAL flush, like outbound_mark_sent (migration 0003): losing it in a database crash
+// leaves the row `pending`, resolved by the pending-send sweeper.
 constexpr Query kMarkFailed{
     "outbound_mark_failed",
     "WITH failed AS ("
     "    UPDATE messages m SET status = 'failed', error = $3::jsonb, send_retryable = $4, updated_at = now()"
     "    WHERE m.id = $2::uuid AND m.account_id = $1::uuid AND m.status = 'pending'"
-    "    RETURNING m.id)"
-    " SELECT pg_notify($5, json_build_object('account_id', $1::text, 'updated', json_build_array(f.id))::text)"
+    "    RETURNING m.id, m.conversation_id, m.timestamp)"
+    " SELECT outbound_touch_conversation(f.conversation_id, f.timestamp, $5),"
+    "        pg_notify($6, json_build_object('account_id', $1::text, 'updated', json_build_array(f.id),"
+    "                                        'conversations', json_build_array(f.conversation_id))::text),"
+    "        set_config('synchronous_commit', 'off', true)"
     " FROM failed f"};
 
 // At most 100 (the LIMIT below) a statement, so one account's NOTIFY stays under Postgres's 8000-byte limit; the
@@ -182,7 +180,6 @@ boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::st
     return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
                       draft = std::move(draft), key = std::move(key)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
-        const auto preview = domain::message_preview(draft.type, draft.text);
         std::optional<std::string> key_text, fingerprint;
         if (key) {
             key_text = key->key;
@@ -190,7 +187,7 @@ boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::st
         }
         auto result = db.exec(tx, kInsertPending, user_id, conversation_id, draft.type, draft.text,
                               nullable(template_name(draft)), nullable(template_language(draft)), nullable(key_text),
-                              nullable(fingerprint), preview, std::string(kLiveChannel));
+                              nullable(fingerprint), std::string(kLiveChannel));
         PendingInsert outcome;
         if (result.empty()) return outcome;
         const auto& row = result[0];
@@ -230,21 +227,23 @@ boost::asio::awaitable<std::optional<domain::Message>> OutboundRepository::claim
 }
 
 boost::asio::awaitable<SentState> OutboundRepository::mark_sent(std::string account_id, std::string message_id,
-                                                                std::string wamid) {
+                                                                std::string wamid, std::string preview) {
     return pool_.run([account_id = std::move(account_id), message_id = std::move(message_id),
-                      wamid = std::move(wamid)](DbConnection& db) {
+                      wamid = std::move(wamid), preview = std::move(preview)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
-        auto result = db.exec(tx, kMarkSent, account_id, message_id, wamid, std::string(kLiveChannel));
+        auto result = db.exec(tx, kMarkSent, account_id, message_id, wamid, preview, std::string(kLiveChannel));
         return SentState{result[0][0].as<std::string>(), optional_text(result[0][1])};
     });
 }
 
 boost::asio::awaitable<bool> OutboundRepository::mark_failed(std::string account_id, std::string message_id,
-                                                             std::string error_json, bool retryable) {
+                                                             std::string error_json, bool retryable,
+                                                             std::string preview) {
     return pool_.run([account_id = std::move(account_id), message_id = std::move(message_id),
-                      error_json = std::move(error_json), retryable](DbConnection& db) {
+                      error_json = std::move(error_json), retryable, preview = std::move(preview)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
-        return !db.exec(tx, kMarkFailed, account_id, message_id, error_json, retryable, std::string(kLiveChannel))
+        return !db.exec(tx, kMarkFailed, account_id, message_id, error_json, retryable, preview,
+                        std::string(kLiveChannel))
                     .empty();
     });
 }

@@ -29,6 +29,7 @@ class GraphApi;
 }
 namespace inbox::observability {
 class Counter;
+class Histogram;
 class MetricsRegistry;
 }  // namespace inbox::observability
 
@@ -65,6 +66,7 @@ struct SendResult {
     std::optional<graph::GraphRefusal> refusal;          // refused
     int retry_after_seconds = 0;                         // unavailable
     std::string problem;                                 // validation_failed
+    std::chrono::steady_clock::duration graph_time{};    // how long Meta took to answer (zero: not called)
 };
 
 inline constexpr std::chrono::minutes kFreeWindowCacheTtl{5};
@@ -98,11 +100,14 @@ private:
                                               std::optional<storage::StoredSend> existing,
                                               const storage::IdempotencyKey& key,
                                               std::optional<storage::OutboundDraft> retry_draft);
+    // Throttle, Meta, the recorded outcome; then the conversation's cached row is dropped.
     boost::asio::awaitable<SendResult> dispatch(const SendRequest& request, const storage::SendTarget& target,
                                                 domain::Message message, const storage::OutboundDraft& draft);
+    boost::asio::awaitable<SendResult> call_meta(const SendRequest& request, const storage::SendTarget& target,
+                                                 domain::Message message, const storage::OutboundDraft& draft);
     boost::asio::awaitable<void> remember_window(const std::string& conversation_id,
                                                  std::optional<domain::TimePoint> last_inbound_at);
-    SendResult counted(const SendRequest& request, SendResult result);
+    SendResult counted(const SendRequest& request, SendResult result, std::chrono::steady_clock::time_point started);
 
     storage::OutboundRepository& outbound_;
     TemplateService& templates_;
@@ -112,6 +117,8 @@ private:
     Clock clock_;
     // inbox_sends_total{route, outcome}: [route][outcome]
     std::array<std::array<observability::Counter*, 9>, 2> outcomes_{};
+    // inbox_send_overhead_seconds{route}: a send's time minus Meta's, i.e. what this server adds.
+    std::array<observability::Histogram*, 2> overhead_{};
 };
 
 }  // namespace inbox::services

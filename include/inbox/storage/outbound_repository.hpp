@@ -77,7 +77,7 @@ public:
     boost::asio::awaitable<std::optional<SendContext>> load_context(std::string user_id, std::string conversation_id,
                                                                     std::optional<std::string> idempotency_key);
 
-    // The `pending` row, the conversation's last_message_* and the `message.created` NOTIFY, in one statement.
+    // The `pending` row and the `message.created` NOTIFY, in one statement (its commit is the durable one).
     boost::asio::awaitable<PendingInsert> insert_pending(std::string user_id, std::string conversation_id,
                                                          OutboundDraft draft, std::optional<IdempotencyKey> key);
 
@@ -88,13 +88,15 @@ public:
     boost::asio::awaitable<std::optional<domain::Message>> claim_retry(std::string account_id, std::string message_id,
                                                                        OutboundDraft draft);
 
-    // One round trip (migration 0003, outbound_mark_sent): wamid, parked statuses, NOTIFY.
-    boost::asio::awaitable<SentState> mark_sent(std::string account_id, std::string message_id, std::string wamid);
+    // One round trip (migration 0003, outbound_mark_sent): wamid, parked statuses, the conversation's last message
+    // (`preview`), NOTIFY. The outcomes commit without waiting for the WAL flush (see the migration).
+    boost::asio::awaitable<SentState> mark_sent(std::string account_id, std::string message_id, std::string wamid,
+                                                std::string preview);
 
     // `pending` → `failed` with `error_json`; `retryable` when a repeat under the key may send it again. False when
     // the row was not pending any more.
     boost::asio::awaitable<bool> mark_failed(std::string account_id, std::string message_id, std::string error_json,
-                                             bool retryable);
+                                             bool retryable, std::string preview);
 
     // Sends still `pending` after `older_than` (the server stopped between the insert and Meta's answer) become
     // `failed` with `error_json`, retryable when they have an Idempotency-Key: whether Meta got them is unknown,

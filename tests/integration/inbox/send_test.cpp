@@ -478,7 +478,8 @@ TEST_F(SendTest, SentMessagesAppearOnTheLiveStream) {
         std::lock_guard lock(mutex);
         return std::any_of(events.begin(), events.end(), [&](const auto& e) { return e.type == type; });
     };
-    for (int i = 0; i < 300 && !(has("message.created") && has("message.updated")); ++i) {
+    for (int i = 0; i < 300 && !(has("message.created") && has("message.updated") && has("conversation.updated"));
+         ++i) {
         std::this_thread::sleep_for(10ms);
     }
     server_.bus().unsubscribe(subscription);

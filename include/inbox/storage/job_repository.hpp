@@ -1,0 +1,59 @@
+#pragma once
+// Durable background work (media downloads, check-media scans), shared by every instance: a job is queued once per
+// (kind, dedupe key) while it is live, claimed with SKIP LOCKED under a lease (a dead claimer's job is due again
+// when its lease ends), retried with back-off and ended done or failed.
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace inbox::storage {
+
+class DbPool;
+
+struct Job {
+    std::int64_t id = 0;
+    std::string kind;
+    std::optional<std::string> account_id;
+    std::string payload_json;  // the job's parameters, a JSON object
+    int attempts = 0;          // including the current one
+    int max_attempts = 0;
+};
+
+struct NewJob {
+    std::string kind;
+    std::optional<std::string> account_id;
+    std::string payload_json = "{}";
+    std::optional<std::string> dedupe_key;
+};
+
+class JobRepository {
+public:
+    explicit JobRepository(DbPool& pool) : pool_(pool) {}
+
+    // Queues the job unless a live one (pending or running) has the same kind and dedupe key.
+    boost::asio::awaitable<bool> enqueue(NewJob job);
+
+    // Up to `limit` due jobs of `kinds`, oldest first, each leased for `lease` (its attempts counted).
+    boost::asio::awaitable<std::vector<Job>> claim_due(std::vector<std::string> kinds, std::size_t limit,
+                                                       std::chrono::seconds lease);
+
+    boost::asio::awaitable<bool> complete(std::int64_t id);
+    // Due again after `delay`, unless its attempts are used up: then it fails. Answers false when it failed.
+    boost::asio::awaitable<bool> retry_later(std::int64_t id, std::chrono::seconds delay, std::string error);
+    boost::asio::awaitable<bool> fail(std::int64_t id, std::string error);
+
+    // Queue depth and the age of the oldest due job (metrics).
+    struct Depth {
+        std::int64_t due = 0;
+        double oldest_due_seconds = 0;
+    };
+    boost::asio::awaitable<Depth> depth();
+
+private:
+    DbPool& pool_;
+};
+
+}  // namespace inbox::storage
