@@ -1,6 +1,8 @@
 #include "inbox/app/application.hpp"
 
 #include "inbox/api/account_routes.hpp"
+#include "inbox/api/contact_routes.hpp"
+#include "inbox/api/media_routes.hpp"
 #include "inbox/api/event_routes.hpp"
 #include "inbox/api/inbox_routes.hpp"
 #include "inbox/api/live_event_relay.hpp"
@@ -18,7 +20,12 @@
 #include "inbox/observability/metrics.hpp"
 #include "inbox/services/account_directory.hpp"
 #include "inbox/services/event_bus.hpp"
+#include "inbox/jobs/job_runner.hpp"
+#include "inbox/media/media_store.hpp"
+#include "inbox/services/contact_service.hpp"
 #include "inbox/services/inbox_service.hpp"
+#include "inbox/services/key_waiters.hpp"
+#include "inbox/services/media_service.hpp"
 #include "inbox/services/outbound_throttle.hpp"
 #include "inbox/services/pending_send_sweeper.hpp"
 #include "inbox/services/send_service.hpp"
@@ -28,7 +35,10 @@
 #include "inbox/storage/account_repository.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/inbound_repository.hpp"
+#include "inbox/storage/contact_repository.hpp"
 #include "inbox/storage/inbox_repository.hpp"
+#include "inbox/storage/job_repository.hpp"
+#include "inbox/storage/media_repository.hpp"
 #include "inbox/storage/live_notice.hpp"
 #include "inbox/storage/migrations.hpp"
 #include "inbox/storage/notification_listener.hpp"
@@ -86,6 +96,14 @@ graph::GraphClientOptions graph_client_options(const Config& config) {
     options.api_version = config.graph_api_version;
     options.media_hosts = config.graph_media_hosts;
     options.request_timeout = config.graph_timeout;
+    options.contact_lookup_timeout = std::chrono::milliseconds(1'500);
+    return options;
+}
+
+services::MediaServiceOptions media_options(const Config& config) {
+    services::MediaServiceOptions options;
+    options.url_secret = config.media_url_secret;
+    options.public_base_url = config.public_base_url;
     return options;
 }
 
@@ -124,9 +142,17 @@ struct Application::Parts {
           throttle(throttle_options(config)),
           send_service(outbound, template_service, graph, *cache, throttle, metrics),
           pending_sends(io.get_executor(), outbound),
+          media_store(config.media_dir),
+          job_rows(db),
+          media_rows(db),
+          contact_rows(db),
+          job_runner(io.get_executor(), job_rows, metrics),
+          media_service(media_rows, job_rows, job_runner, graph, *cache, media_store, waiters, metrics,
+                        media_options(config)),
+          contact_service(contact_rows, graph, *cache, waiters, config.whatsapp_contact_lookup_url),
           live_relay(io.get_executor(), inbox_repository, events_bus),
           live_listener(config.database_url, std::string(storage::kLiveChannel),
-                        [this](const std::string& payload) { live_relay.relay(payload); }),
+                        [this](const std::string& payload) { on_live_notice(payload); }),
           dispatcher(router, make_authenticator(config.jwt_secret), metrics),
           server(io, dispatcher,
                  http::ServerOptions{.host = config.host, .port = config.port}) {
@@ -143,7 +169,22 @@ struct Application::Parts {
         api::register_inbox_routes(router, inbox_service);
         api::register_template_routes(router, template_service);
         api::register_send_routes(router, send_service);
+        api::register_media_routes(router, media_service);
+        api::register_contact_routes(router, contact_service);
+        job_runner.handle(storage::kMediaDownloadJob,
+                          [this](storage::Job job) { return media_service.run_download(std::move(job)); });
+        job_runner.handle(storage::kCheckMediaJob,
+                          [this](storage::Job job) { return media_service.run_scan(std::move(job)); });
         api::register_event_routes(router, accounts, events_bus, metrics);
+    }
+
+    // A committed change on any instance: live clients, media waiters, and the job runner for new media.
+    void on_live_notice(const std::string& payload) {
+        live_relay.relay(payload);
+        auto notice = storage::decode_live_notice(payload);
+        if (!notice) return;
+        for (const auto& id : notice->updated_message_ids) media_service.media_changed(id);
+        if (!notice->created_message_ids.empty()) job_runner.wake();
     }
 
     static http::Authenticator make_authenticator(std::string secret) {
@@ -161,6 +202,7 @@ struct Application::Parts {
         server.begin_drain();
         processor.stop();
         pending_sends.stop();
+        job_runner.stop();
         live_listener.stop();
         asio::co_spawn(
             io,
@@ -204,6 +246,14 @@ struct Application::Parts {
     services::OutboundThrottle throttle;  // Meta's per-number throughput, applied before Meta refuses
     services::SendService send_service;
     services::PendingSendSweeper pending_sends;  // sends a crash left `pending`
+    media::MediaStore media_store;  // MEDIA_DIR, content-addressed
+    storage::JobRepository job_rows;
+    storage::MediaRepository media_rows;
+    storage::ContactRepository contact_rows;
+    jobs::JobRunner job_runner;       // media downloads and check-media scans, shared with other instances
+    services::KeyWaiters waiters;     // media waits (wait=S) and contact lookups in flight
+    services::MediaService media_service;
+    services::ContactService contact_service;
     api::LiveEventRelay live_relay;                 // NOTIFY payloads → events on events_bus
     storage::NotificationListener live_listener;  // LISTEN inbox_live, on its own connection and thread
     http::Router router;
@@ -240,6 +290,7 @@ int Application::serve(const ServeOptions& options) {
     parts.server.start();
     parts.processor.start_sweeper();
     parts.pending_sends.start();
+    parts.job_runner.start();
     parts.live_listener.start();
     spdlog::info("listening on {}:{} with {} I/O threads, cache={}", parts.config.host, parts.server.port(),
                  io_thread_count(parts.config), parts.cache->backend_name());

@@ -204,7 +204,8 @@ GraphClient::Reply GraphClient::settle_answer(Endpoint endpoint, unsigned status
     metrics.unavailable->inc();
     GraphUnavailable unavailable{.reason = error ? "graph_error" : "http_" + std::to_string(status),
                                  .retry_after_seconds = verdict.retry_after_seconds,
-                                 .graph_code = error ? error->code : 0};
+                                 .graph_code = error ? error->code : 0,
+                                 .http_status = status};
     if (retry_after) {
         unavailable.retry_after_seconds =
             std::max(unavailable.retry_after_seconds, static_cast<int>(retry_after->count()));
@@ -279,7 +280,7 @@ asio::awaitable<GraphResult<MediaDownload>> GraphClient::download_media(std::str
     if (!host_allowed(url, options_.media_hosts)) {
         metrics_of(endpoint).refused->inc();
         spdlog::warn("graph media_download: refused a media URL whose host is not in GRAPH_MEDIA_HOSTS");
-        co_return local_refusal("media host not allowed");
+        co_return local_refusal(kMediaHostNotAllowed);
     }
     if (auto rejected = admit(endpoint)) co_return std::move(*rejected);
 
@@ -299,7 +300,7 @@ asio::awaitable<GraphResult<MediaDownload>> GraphClient::download_media(std::str
     if (failure && failure->kind() == HttpErrorKind::too_large) {
         breaker_of(endpoint).record_success();  // the upstream works; this media is just over our limit
         metrics_of(endpoint).refused->inc();
-        co_return local_refusal("media too large", failure->what());
+        co_return local_refusal(kMediaTooLarge, failure->what());
     }
     if (failure) co_return failure_of<MediaDownload>(settle_failure(endpoint, *failure));
 

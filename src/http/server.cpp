@@ -23,9 +23,13 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <mutex>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 namespace inbox::http {
 namespace asio = boost::asio;
@@ -111,6 +115,46 @@ asio::awaitable<void> send_and_record(Server::State& state, beast::tcp_stream& s
     auto [ec, bytes] = co_await beast_http::async_write(stream, response.message, kTuple);
     write_error = ec;
     state.dispatcher.record(request, response.message.result_int(), bytes, std::chrono::steady_clock::now() - started);
+}
+
+// A file body: the header with its Content-Length, then the file region in 64 KiB pieces (each write under the write
+// timeout). A file that ends early (it cannot: the store never changes a file) fails the write, which closes the
+// connection rather than sending a short body.
+asio::awaitable<void> send_file_and_record(Server::State& state, beast::tcp_stream& stream, Request& request,
+                                           Response& response, bool keep_alive,
+                                           std::chrono::steady_clock::time_point started,
+                                           beast::error_code& write_error) {
+    const auto& file = *response.file;
+    beast_http::response<beast_http::empty_body> head;
+    head.base() = response.message.base();
+    head.version(request.message.version() == 10 ? 10 : 11);
+    head.set("X-Request-Id", request.request_id);
+    head.keep_alive(keep_alive);
+    head.content_length(file.length);
+    beast_http::response_serializer<beast_http::empty_body> serializer(head);
+    stream.expires_after(state.options.write_timeout);
+    auto [ec, bytes] = co_await beast_http::async_write_header(stream, serializer, kTuple);
+    if (!ec && request.method() != Verb::head) {
+        std::vector<char> chunk(64 * 1024);
+        auto offset = file.offset;
+        for (auto remaining = file.length; remaining > 0 && !ec;) {
+            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
+            const auto got = ::pread(file.file.fd(), chunk.data(), want, static_cast<off_t>(offset));
+            if (got <= 0) {
+                ec = asio::error::make_error_code(asio::error::eof);
+                break;
+            }
+            stream.expires_after(state.options.write_timeout);
+            auto [chunk_ec, written] =
+                co_await asio::async_write(stream, asio::buffer(chunk.data(), static_cast<std::size_t>(got)), kTuple);
+            ec = chunk_ec;
+            bytes += written;
+            offset += static_cast<std::uint64_t>(got);
+            remaining -= static_cast<std::uint64_t>(got);
+        }
+    }
+    write_error = ec;
+    state.dispatcher.record(request, head.result_int(), bytes, std::chrono::steady_clock::now() - started);
 }
 
 // An error found while reading the request: answered, then the connection is closed.
@@ -312,7 +356,11 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
         }
         bool keep_alive = request.message.keep_alive() && !state->draining;
         beast::error_code write_error;
-        co_await send_and_record(*state, stream, request, response, keep_alive, started, write_error);
+        if (response.file) {
+            co_await send_file_and_record(*state, stream, request, response, keep_alive, started, write_error);
+        } else {
+            co_await send_and_record(*state, stream, request, response, keep_alive, started, write_error);
+        }
         if (write_error || !keep_alive) break;
     }
     beast::error_code ignored;

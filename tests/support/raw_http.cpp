@@ -52,7 +52,7 @@ void RawHttpConnection::send_raw(const std::string& bytes) {
     }
 }
 
-RawResponse RawHttpConnection::read_response() {
+RawResponse RawHttpConnection::read_response(bool to_head_request) {
     auto fill = [this] {
         char chunk[16384];
         auto n = ::recv(fd_, chunk, sizeof(chunk), 0);
@@ -77,7 +77,10 @@ RawResponse RawHttpConnection::read_response() {
         response.headers[name] = value;
     }
     std::size_t length = 0;
-    if (auto it = response.headers.find("content-length"); it != response.headers.end()) length = std::stoul(it->second);
+    if (auto it = response.headers.find("content-length"); it != response.headers.end())
+        length = std::stoul(it->second);
+    // Content-Length describes the body a GET would get: HEAD answers and 304s have none (RFC 9110 §8.6).
+    if (to_head_request || response.status == 304) length = 0;
     while (buffer_.size() < header_end + 4 + length) fill();
     response.body = buffer_.substr(header_end + 4, length);
     buffer_.erase(0, header_end + 4 + length);
@@ -88,7 +91,7 @@ RawResponse RawHttpConnection::exchange(const std::string& method, const std::st
                                         const std::vector<std::pair<std::string, std::string>>& headers,
                                         const std::string& body) {
     send_raw(build_request(method, target, headers, body));
-    return read_response();
+    return read_response(method == "HEAD");
 }
 
 bool RawHttpConnection::closed_by_peer(std::chrono::milliseconds wait) {

@@ -25,7 +25,7 @@ public:
 
     void send_raw(const std::string& bytes);
     // Reads one response; throws std::runtime_error when the connection closes first or on timeout.
-    RawResponse read_response();
+    RawResponse read_response(bool to_head_request = false);
     RawResponse exchange(const std::string& method, const std::string& target,
                          const std::vector<std::pair<std::string, std::string>>& headers = {},
                          const std::string& body = {});

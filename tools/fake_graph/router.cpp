@@ -21,8 +21,9 @@ std::optional<Route> match(const std::string& method, const std::vector<std::str
     if (s.size() == 2 && s[0] == "media-download" && method == "GET") {
         return Route{Family::media_download, [id = s[1]](Ctx ctx) { return media_download(ctx, id); }, false};
     }
+    // A stand-in for a third-party lookup service, not a Graph endpoint: it takes no Meta token.
     if (s.size() == 2 && s[0] == "contacts-lookup" && method == "GET") {
-        return Route{Family::contacts, [wa_id = s[1]](Ctx ctx) { return lookup_contact(ctx, wa_id); }};
+        return Route{Family::contacts, [wa_id = s[1]](Ctx ctx) { return lookup_contact(ctx, wa_id); }, false};
     }
     if (s.size() == 3 && s[2] == "messages" && method == "POST") {
         return Route{Family::messages, [](Ctx ctx) { return send_message(ctx); }};

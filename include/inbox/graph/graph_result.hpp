@@ -9,6 +9,10 @@
 
 namespace inbox::graph {
 
+// The titles of the refusals download_media makes itself (http_status and code 0), before or instead of Meta.
+inline constexpr const char* kMediaHostNotAllowed = "media host not allowed";
+inline constexpr const char* kMediaTooLarge = "media too large";
+
 struct GraphRefusal {
     unsigned http_status = 0;  // 0 when refused before any call (e.g. a media host not in the allow-list)
     int code = 0;              // Meta's error.code; 0 when the answer carried none
@@ -25,7 +29,8 @@ struct GraphUnavailable {
     std::string reason;  // circuit_open, timeout, connect_failed, tls_failed, connection_reset, bad_response,
                          // too_large, malformed_response, graph_error (graph_code says which), http_<status>
     int retry_after_seconds = 1;
-    int graph_code = 0;  // the transient Graph code, when Meta sent one
+    int graph_code = 0;        // the transient Graph code, when Meta sent one
+    unsigned http_status = 0;  // the answer's status, when there was one
 };
 
 template <typename T>

@@ -1,17 +1,18 @@
 #pragma once
 // Request and response types shared by the server, the router and the handlers. Only Beast's message types are
 // included here (cheap); the I/O machinery stays in src/http/.
-#include "inbox/http/stream_writer.hpp"
-
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
-
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "inbox/http/stream_writer.hpp"
+#include "inbox/util/open_file.hpp"
 
 namespace inbox::http {
 
@@ -40,10 +41,21 @@ struct Request {
     bool has_query_param(std::string_view name) const { return query_param(name).has_value(); }
 };
 
+// A body read from an open file (media): after the header, the server sends `length` bytes from `offset` in
+// pieces, never the whole file in memory. The header's Content-Length is `length`; a HEAD request gets the header
+// only.
+struct FileBody {
+    OpenFile file;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
 struct Response {
     BeastResponse message;
     // Set for streamed answers (SSE): `message` then carries only the status and headers. See stream_writer.hpp.
     StreamProducer stream;
+    // Set for file answers: `message` carries the status and headers, its body stays empty.
+    std::optional<FileBody> file;
 };
 
 }  // namespace inbox::http

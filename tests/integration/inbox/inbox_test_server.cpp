@@ -1,17 +1,19 @@
 #include "inbox_test_server.hpp"
 
-#include "inbox/storage/live_notice.hpp"
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
+#include <filesystem>
 
+#include "inbox/api/contact_routes.hpp"
 #include "inbox/api/inbox_routes.hpp"
-#include "inbox/api/send_routes.hpp"
 #include "inbox/api/json_views.hpp"
+#include "inbox/api/media_routes.hpp"
+#include "inbox/api/send_routes.hpp"
 #include "inbox/api/template_routes.hpp"
 #include "inbox/auth/jwt.hpp"
 #include "inbox/cache/make_cache.hpp"
 #include "inbox/services/pending_send_sweeper.hpp"
+#include "inbox/storage/live_notice.hpp"
 
 namespace inbox::testing {
 namespace {
@@ -30,6 +32,20 @@ graph::GraphClientOptions graph_options(const InboxServerOptions& server) {
     options.api_version = "v21.0";
     options.request_timeout = server.graph_timeout;
     options.breaker.open_duration = server.breaker_open;
+    options.media_hosts = server.media_hosts;
+    options.contact_lookup_timeout = std::chrono::milliseconds(1'500);
+    return options;
+}
+
+std::string fresh_media_dir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "inbox-test-media.XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    return pattern;
+}
+
+services::MediaServiceOptions media_options() {
+    services::MediaServiceOptions options;
+    options.url_secret = kMediaUrlSecret;
     return options;
 }
 
@@ -64,25 +80,52 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       outbound_(pool_),
       throttle_({.messages_per_second = options.send_rate_per_number}),
       sends_(outbound_, templates_, graph_, *cache_, throttle_, metrics_),
+      media_dir_(fresh_media_dir()),
+      media_store_(media_dir_),
+      job_rows_(pool_),
+      media_rows_(pool_),
+      contact_rows_(pool_),
+      job_runner_(io_.get_executor(), job_rows_, metrics_, {.poll_interval = std::chrono::milliseconds(200)}),
+      media_(media_rows_, job_rows_, job_runner_, graph_, *cache_, media_store_, waiters_, metrics_, media_options()),
+      contacts_(contact_rows_, graph_, *cache_, waiters_, options.contact_lookup_url),
       relay_(io_.get_executor(), inbox_repository_, bus_),
       listener_(database_url, std::string(storage::kLiveChannel),
-                [this](const std::string& payload) { relay_.relay(payload); }),
+                [this](const std::string& payload) {
+                    relay_.relay(payload);
+                    if (auto notice = storage::decode_live_notice(payload)) {
+                        for (const auto& id : notice->updated_message_ids) media_.media_changed(id);
+                    }
+                }),
       dispatcher_(router_, authenticate, metrics_),
       server_(io_, dispatcher_, {.host = "127.0.0.1", .port = 0}) {
     api::register_inbox_routes(router_, inbox_);
     api::register_template_routes(router_, templates_);
     api::register_send_routes(router_, sends_);
+    api::register_media_routes(router_, media_);
+    api::register_contact_routes(router_, contacts_);
+    job_runner_.handle(storage::kMediaDownloadJob,
+                       [this](storage::Job job) { return media_.run_download(std::move(job)); });
+    job_runner_.handle(storage::kCheckMediaJob, [this](storage::Job job) { return media_.run_scan(std::move(job)); });
     server_.start();
+    job_runner_.start();
     listener_.start();
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
     for (int i = 0; i < 400 && !listener_.listening(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 InboxServer::~InboxServer() {
+    job_runner_.stop();
     listener_.stop();
     io_.stop();
     for (auto& thread : threads_) thread.join();
     cache_threads_.join();
+    std::error_code ignored;
+    std::filesystem::remove_all(media_dir_, ignored);
+}
+
+std::uint64_t InboxServer::counter(const std::string& name, const std::map<std::string, std::string>& labels) {
+    observability::Labels pairs(labels.begin(), labels.end());
+    return metrics_.counter(name, "", pairs).value();
 }
 
 std::uint64_t InboxServer::db_statements() {
@@ -114,8 +157,8 @@ RawResponse post(std::uint16_t port, const std::string& target, const std::strin
 
 namespace inbox::testing {
 
-RawResponse post_json(std::uint16_t port, const std::string& target, const std::string& token,
-                      const std::string& body, const std::optional<std::string>& idempotency_key) {
+RawResponse post_json(std::uint16_t port, const std::string& target, const std::string& token, const std::string& body,
+                      const std::optional<std::string>& idempotency_key) {
     std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer " + token},
                                                                 {"Content-Type", "application/json"}};
     if (idempotency_key) headers.emplace_back("Idempotency-Key", *idempotency_key);

@@ -6,6 +6,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,14 +20,22 @@
 #include "inbox/http/dispatcher.hpp"
 #include "inbox/http/router.hpp"
 #include "inbox/http/server.hpp"
+#include "inbox/jobs/job_runner.hpp"
+#include "inbox/media/media_store.hpp"
 #include "inbox/observability/metrics.hpp"
+#include "inbox/services/contact_service.hpp"
 #include "inbox/services/event_bus.hpp"
 #include "inbox/services/inbox_service.hpp"
+#include "inbox/services/key_waiters.hpp"
+#include "inbox/services/media_service.hpp"
 #include "inbox/services/outbound_throttle.hpp"
 #include "inbox/services/send_service.hpp"
 #include "inbox/services/template_service.hpp"
+#include "inbox/storage/contact_repository.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/inbox_repository.hpp"
+#include "inbox/storage/job_repository.hpp"
+#include "inbox/storage/media_repository.hpp"
 #include "inbox/storage/notification_listener.hpp"
 #include "inbox/storage/outbound_repository.hpp"
 #include "inbox/storage/template_repository.hpp"
@@ -45,7 +54,11 @@ struct InboxServerOptions {
     std::chrono::milliseconds graph_timeout{5'000};
     std::chrono::milliseconds breaker_open{30'000};
     double send_rate_per_number = 80;
+    std::vector<std::string> media_hosts = {"127.0.0.1", "localhost"};
+    std::optional<std::string> contact_lookup_url;
 };
+
+inline constexpr const char* kMediaUrlSecret = "inbox-test-media-url-secret-0123456789";
 
 class InboxServer {
 public:
@@ -66,6 +79,9 @@ public:
     graph::GraphClient& graph() { return graph_; }
     // One pass of the pending-send sweeper, resolving sends pending for longer than `older_than`.
     std::size_t sweep_pending_sends(std::chrono::seconds older_than);
+    // A counter's value by name (and labels), from /metrics' registry.
+    std::uint64_t counter(const std::string& name, const std::map<std::string, std::string>& labels = {});
+    const std::string& media_dir() const { return media_dir_; }
 
 private:
     observability::MetricsRegistry metrics_;
@@ -83,6 +99,15 @@ private:
     storage::OutboundRepository outbound_;
     services::OutboundThrottle throttle_;
     services::SendService sends_;
+    std::string media_dir_;
+    media::MediaStore media_store_;
+    storage::JobRepository job_rows_;
+    storage::MediaRepository media_rows_;
+    storage::ContactRepository contact_rows_;
+    jobs::JobRunner job_runner_;
+    services::KeyWaiters waiters_;
+    services::MediaService media_;
+    services::ContactService contacts_;
     api::LiveEventRelay relay_;
     storage::NotificationListener listener_;
     http::Router router_;
@@ -97,7 +122,7 @@ std::string token_for(const std::string& user);
 RawResponse get(std::uint16_t port, const std::string& target, const std::string& token);
 RawResponse post(std::uint16_t port, const std::string& target, const std::string& token);
 // A JSON POST, with an Idempotency-Key when one is given.
-RawResponse post_json(std::uint16_t port, const std::string& target, const std::string& token,
-                      const std::string& body, const std::optional<std::string>& idempotency_key = std::nullopt);
+RawResponse post_json(std::uint16_t port, const std::string& target, const std::string& token, const std::string& body,
+                      const std::optional<std::string>& idempotency_key = std::nullopt);
 
 }  // namespace inbox::testing

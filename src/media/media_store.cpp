@@ -1,0 +1,99 @@
+#include "inbox/media/media_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+namespace inbox::media {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Flushes a file's bytes to disk: the rename that follows must not publish a file a crash could leave empty.
+void flush_to_disk(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + path);
+    const int synced = ::fsync(fd);
+    const int error = errno;
+    ::close(fd);
+    if (synced != 0) throw std::system_error(error, std::generic_category(), "fsync " + path);
+}
+
+std::string random_name() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::ostringstream name;
+    name << std::hex << rng() << rng();
+    return name.str();
+}
+
+}  // namespace
+
+MediaStore::MediaStore(fs::path root) : root_(std::move(root)) { fs::create_directories(root_ / "tmp"); }
+
+bool MediaStore::valid_key(std::string_view key) noexcept {
+    if (key.size() != 64) return false;
+    for (char c : key) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+}
+
+fs::path MediaStore::path_of(std::string_view key) const {
+    return root_ / std::string(key.substr(0, 2)) / std::string(key);
+}
+
+std::string MediaStore::temp_path() const { return (root_ / "tmp" / (random_name() + ".part")).string(); }
+
+std::string MediaStore::adopt(const std::string& temp_path, const std::string& sha256_hex,
+                              const std::string& mime_type) {
+    if (!valid_key(sha256_hex)) {
+        discard(temp_path);
+        throw std::invalid_argument("media store: not a SHA-256 key: " + sha256_hex);
+    }
+    try {
+        const auto target = path_of(sha256_hex);
+        fs::create_directories(target.parent_path());
+        if (fs::exists(target)) {
+            discard(temp_path);
+            return sha256_hex;
+        }
+        // The type first: a file under a key always has its type beside it.
+        const auto type_temp = temp_path + ".type";
+        std::ofstream(type_temp, std::ios::trunc) << mime_type;
+        flush_to_disk(type_temp);
+        fs::rename(type_temp, target.string() + ".type");
+        flush_to_disk(temp_path);
+        fs::rename(temp_path, target);
+        return sha256_hex;
+    } catch (...) {
+        discard(temp_path);
+        discard(temp_path + ".type");
+        throw;
+    }
+}
+
+std::optional<StoredMedia> MediaStore::open(std::string_view key) const {
+    if (!valid_key(key)) return std::nullopt;
+    const auto path = path_of(key);
+    auto file = OpenFile::read_only(path.string());
+    if (!file) return std::nullopt;
+    struct stat info {};
+    if (::fstat(file.fd(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+    std::string mime_type;
+    std::getline(std::ifstream(path.string() + ".type"), mime_type);
+    if (mime_type.empty()) mime_type = "application/octet-stream";
+    return StoredMedia{std::move(file), static_cast<std::uint64_t>(info.st_size), std::move(mime_type)};
+}
+
+void MediaStore::discard(const std::string& temp_path) noexcept {
+    std::error_code ignored;
+    fs::remove(temp_path, ignored);
+}
+
+}  // namespace inbox::media
