@@ -2,7 +2,8 @@
 # The benchmark harness: one command that provisions everything on this machine and measures a scenario next to
 # the baselines a reader needs to judge the figures, all in the same run.
 #
-#   loadtest/bench.sh [--scenario health|inbox|webhook|webhook_senders|send|FILE] [--rate R] [--duration 20s]
+#   loadtest/bench.sh [--scenario health|inbox|webhook|webhook_senders|send|media|media_first|contacts|FILE]
+#                     [--rate R] [--duration 20s]
 #                     [--warmup 3s] [--connections 64] [--threads 1] [--graph-latency-ms 250]
 #                     [--graph-connection-delay-ms 0] [--no-baselines] [--smoke] [--build-dir DIR] [--out DIR]
 #
@@ -34,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --smoke) smoke=1 ;;
     --build-dir) build_dir=$2; shift ;;
     --out) out=$2; shift ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -102,17 +103,40 @@ psql "$DB_URL" -Atc "SELECT id FROM conversations ORDER BY id" >"$run_dir/conver
 # warm ones (the cold first send of each is 3 statements instead of 2).
 psql "$DB_URL" -Atc "SELECT id FROM conversations WHERE last_inbound_at > now() - interval '23 hours' ORDER BY id LIMIT 200" \
     >"$run_dir/open_conversation_ids.txt"
+# Media: every media message starts undownloaded (the seed's "stored" rows have no file); 200 of them are
+# downloaded before the `media` scenario, the rest are first fetches for `media_first`.
+if [[ $scenario == media || $scenario == media_first ]]; then
+    psql "$DB_URL" -qc "UPDATE messages SET media_state = 'pending', media_key = NULL, media_sha256 = NULL WHERE media_id IS NOT NULL"
+    psql "$DB_URL" -Atc "SELECT id FROM messages WHERE media_id IS NOT NULL ORDER BY id LIMIT 200" >"$run_dir/stored_media_ids.txt"
+    psql "$DB_URL" -Atc "SELECT id FROM messages WHERE media_id IS NOT NULL ORDER BY id OFFSET 200" >"$run_dir/pending_media_ids.txt"
+fi
+psql "$DB_URL" -Atc "SELECT id FROM contacts ORDER BY id" >"$run_dir/contact_ids.txt"
+# Contacts: the upstream lookup configured and failing on every call, like the old product's.
+if [[ $scenario == contacts && -n ${GRAPH_BASE:-} ]]; then
+    export WHATSAPP_CONTACT_LOOKUP_URL=$GRAPH_BASE/contacts-lookup
+    curl -sf "$GRAPH_BASE/_control/knobs" -d '{"families":{"contacts":{"failure":{"status":500}}}}' >/dev/null
+    say "contact lookup at $WHATSAPP_CONTACT_LOOKUP_URL, failing every call"
+fi
 TOKEN=$("$SERVER_BIN" token --user bench-user --ttl 86400)
 
 SERVER_PORT=$(svc_free_port)
 PORT=$SERVER_PORT "$SERVER_BIN" serve --no-migrate >"$run_dir/server.log" 2>&1 &
-pids+=($!)
+SERVER_PID=$!
+pids+=($SERVER_PID)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SERVER_PORT/health" >/dev/null && break; sleep 0.1; done
 say "server on 127.0.0.1:$SERVER_PORT (log: $run_dir/server.log)"
+if [[ $scenario == media ]]; then
+    say "downloading the 200 media of the media scenario"
+    xargs -P 16 -I{} curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" \
+        "http://127.0.0.1:$SERVER_PORT/messages/media/{}?wait=10" <"$run_dir/stored_media_ids.txt"
+    psql "$DB_URL" -Atc "SELECT count(*) || ' stored' FROM messages WHERE media_state = 'stored'" >&2
+fi
 
 # The scenario, with id lists and fixture paths made absolute for this run.
 case $scenario in
-health | inbox | webhook | webhook_senders | send) scenario_file=$ROOT/loadtest/scenarios/$scenario.json ;;
+health | inbox | webhook | webhook_senders | send | media | media_first | contacts)
+    scenario_file=$ROOT/loadtest/scenarios/$scenario.json
+    ;;
 *) scenario_file=$scenario ;;
 esac
 python3 - "$scenario_file" "$run_dir" >"$run_dir/scenario.json" <<'PY'
@@ -128,7 +152,8 @@ for name, file in list(lists.items()):
     lists[name] = os.path.normpath(os.path.join(base, file))
 used = json.dumps(scenario["requests"])
 for name, file in (("account_id", "account_ids.txt"), ("conversation_id", "conversation_ids.txt"),
-                   ("open_conversation_id", "open_conversation_ids.txt")):
+                   ("open_conversation_id", "open_conversation_ids.txt"), ("stored_media_id", "stored_media_ids.txt"),
+                   ("pending_media_id", "pending_media_ids.txt"), ("contact_id", "contact_ids.txt")):
     if "{{%s}}" % name in used:
         lists[name] = os.path.join(run_dir, file)
 print(json.dumps(scenario, indent=2))
@@ -189,6 +214,21 @@ extra=()
 load "server-$scenario" "http://127.0.0.1:$SERVER_PORT" "$run_dir/scenario.json" "${extra[@]}"
 curl -s "http://127.0.0.1:$SERVER_PORT/metrics" >"$run_dir/metrics.txt"
 
+# A 100 MB download must not raise the server's peak memory by its size: VmHWM before and after one.
+if [[ $scenario == media_first && -n ${GRAPH_BASE:-} ]]; then
+    big=$(psql "$DB_URL" -Atc "SELECT id || ' ' || media_id FROM messages WHERE media_state = 'pending' ORDER BY id DESC LIMIT 1")
+    curl -sf "$GRAPH_BASE/_control/knobs" -d "{\"media\":{\"${big#* }\":{\"size\":104857600}}}" >/dev/null
+    before=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
+    for _ in $(seq 12); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+            "http://127.0.0.1:$SERVER_PORT/messages/media/${big% *}?wait=10")
+        [[ $code == 302 ]] && break
+    done
+    after=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")
+    echo "100 MB download: answer $code, server peak RSS (VmHWM) $before kB -> $after kB (+$(((after - before) / 1024)) MB)" \
+        | tee "$run_dir/large-download.txt"
+fi
+
 # --- summary ----------------------------------------------------------------------------------------------------
 python3 - "$run_dir" "$scenario" "$graph_latency_ms" <<'PY'
 import json, os, re, sys
@@ -212,6 +252,10 @@ metrics_path = os.path.join(run_dir, "metrics.txt")
 if os.path.exists(metrics_path):
     text = open(metrics_path).read()
     statements = sum(float(v) for v in re.findall(r"^inbox_db_statements_total (\S+)$", text, re.M))
+    for family in ("media_meta", "media_download", "contact_lookup"):
+        by_outcome = re.findall(r'^inbox_graph_requests_total\{endpoint="%s",outcome="([^"]+)"\} (\S+)$' % family, text, re.M)
+        if any(float(v) > 0 for _, v in by_outcome):
+            print(f"graph {family}: " + ", ".join(f"{o} {int(float(v))}" for o, v in by_outcome))
     requests = sum(float(v) for route, v in re.findall(r'^inbox_http_requests_total\{route="([^"]*)"[^}]*\} (\S+)$', text, re.M)
                    if route not in ("/health", "/metrics", "/webhook/whatsapp"))
     if requests:

@@ -44,7 +44,7 @@ SELECT cv.account_id, cv.id,
        'Benchmark message ' || m || ' of conversation',
        CASE WHEN m % 3 = 0 THEN (ARRAY['sent', 'delivered', 'read'])[1 + (m / 3) % 3] ELSE 'received' END,
        cv.last_inbound_at - (m * interval '7 minutes'),
-       CASE WHEN m % 10 = 0 THEN 'media.bench.' || m ELSE NULL END,
+       CASE WHEN m % 10 = 0 THEN 'media.bench.' || replace(cv.id::text, '-', '') || '.' || m ELSE NULL END,
        CASE WHEN m % 10 = 0 THEN 'image/jpeg' ELSE NULL END,
        CASE WHEN m % 10 = 0 THEN (ARRAY['pending', 'stored', 'failed'])[1 + (m / 10) % 3] ELSE NULL END,
        NULL, CASE WHEN m % 10 = 0 THEN 65536 ELSE NULL END

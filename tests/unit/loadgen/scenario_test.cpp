@@ -130,6 +130,9 @@ TEST(ShippedScenarios, HealthAndWebhookLoad) {
     const auto send = load_scenario(scenarios / "send.json", {{"open_conversation_id", "c"}, {"token", "t"}});
     EXPECT_EQ(send.requests.at(0).method, "POST");
     EXPECT_THROW(load_scenario(scenarios / "send.json", {{"token", "t"}}), ScenarioError);  // needs the id list
+    EXPECT_NO_THROW(load_scenario(scenarios / "media.json", {{"stored_media_id", "m"}, {"token", "t"}}));
+    EXPECT_NO_THROW(load_scenario(scenarios / "media_first.json", {{"pending_media_id", "m"}, {"token", "t"}}));
+    EXPECT_NO_THROW(load_scenario(scenarios / "contacts.json", {{"contact_id", "c"}, {"token", "t"}}));
 }
 
 }  // namespace
