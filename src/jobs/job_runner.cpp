@@ -39,6 +39,11 @@ struct JobRunner::State {
     std::size_t in_flight = 0;
     bool woken = false;
     std::atomic<bool> stopped{false};
+    // /metrics: due jobs and the age of the oldest, refreshed by the loop at most every kDepthEvery.
+    std::chrono::steady_clock::time_point depth_read{};
+    std::atomic<std::int64_t> due{0};
+    std::atomic<double> oldest_due_seconds{0};
+    std::atomic<std::size_t> running{0};
 
     observability::Counter& outcome_counter(const std::string& kind, const char* outcome) {
         return metrics.counter("inbox_jobs_total", "Background jobs run, by kind and outcome",
@@ -49,6 +54,19 @@ struct JobRunner::State {
 namespace {
 
 using State = JobRunner::State;
+constexpr auto kDepthEvery = std::chrono::seconds(5);
+
+asio::awaitable<void> refresh_depth(State& state) {
+    if (std::chrono::steady_clock::now() - state.depth_read < kDepthEvery) co_return;
+    state.depth_read = std::chrono::steady_clock::now();
+    try {
+        const auto depth = co_await state.jobs.depth();
+        state.due = depth.due;
+        state.oldest_due_seconds = depth.oldest_due_seconds;
+    } catch (const std::exception& error) {
+        spdlog::debug("jobs: reading the queue depth failed: {}", error.what());
+    }
+}
 
 const char* name_of(JobOutcome::Kind kind) {
     switch (kind) {
@@ -98,6 +116,7 @@ asio::awaitable<void> run_one(std::shared_ptr<State> state, storage::Job job) {
     state->outcome_counter(job.kind, name_of(outcome.kind)).inc();
     co_await asio::post(state->strand, asio::use_awaitable);  // back on the strand for in_flight
     --state->in_flight;
+    state->running = state->in_flight;
     wake_on_strand(*state);
 }
 
@@ -118,6 +137,9 @@ asio::awaitable<void> loop(std::shared_ptr<State> state) {
             ++state->in_flight;
             asio::co_spawn(state->strand, run_one(state, std::move(job)), asio::detached);
         }
+        state->running = state->in_flight;
+        co_await refresh_depth(*state);
+        co_await asio::post(state->strand, asio::use_awaitable);
         if (state->stopped) break;
         if (!claimed.empty() && claimed.size() == free) continue;  // maybe more are due
         if (state->woken) continue;  // woken while claiming
@@ -131,7 +153,23 @@ asio::awaitable<void> loop(std::shared_ptr<State> state) {
 
 JobRunner::JobRunner(asio::any_io_executor executor, storage::JobRepository& jobs,
                      observability::MetricsRegistry& metrics, JobRunnerOptions options)
-    : state_(std::make_shared<State>(std::move(executor), jobs, metrics, options)) {}
+    : state_(std::make_shared<State>(std::move(executor), jobs, metrics, options)) {
+    // The callbacks read atomics only; the registry may call them from any thread, also after a stop().
+    std::weak_ptr<State> weak = state_;
+    metrics.gauge_callback("inbox_jobs_due", "Background jobs due and not claimed (all instances)", {}, [weak] {
+        auto state = weak.lock();
+        return state ? static_cast<double>(state->due.load()) : 0.0;
+    });
+    metrics.gauge_callback("inbox_jobs_oldest_due_seconds", "How long the oldest unclaimed due job has waited", {},
+                           [weak] {
+                               auto state = weak.lock();
+                               return state ? state->oldest_due_seconds.load() : 0.0;
+                           });
+    metrics.gauge_callback("inbox_jobs_running", "Background jobs running in this instance", {}, [weak] {
+        auto state = weak.lock();
+        return state ? static_cast<double>(state->running.load()) : 0.0;
+    });
+}
 
 JobRunner::~JobRunner() { stop(); }
 

@@ -122,6 +122,36 @@ TEST_F(AppServe, AccountsListsOnlyTheCallersAccountsAndNeedsAToken) {
     EXPECT_EQ(metrics.body.find("/no-such-route"), std::string::npos) << "raw paths must not become labels";
 }
 
+// check-media's debounce is shared by every instance through Redis: two server processes, one scan.
+TEST_F(AppServe, CheckMediaIsDebouncedAcrossTwoServerProcessesSharingRedis) {
+    auto account = add_account(db_.url(), "Acme", "1003");
+    ASSERT_EQ(cli({"member", "add", "--account", account, "--user", "user-a"}, {{"DATABASE_URL", db_.url()}}).exit_code,
+              0);
+    auto contact = db_.query_value("INSERT INTO contacts (account_id, wa_id) VALUES ('" + account +
+                                   "', '16505550001') RETURNING id");
+    auto conversation = db_.query_value("INSERT INTO conversations (account_id, contact_id) VALUES ('" + account +
+                                        "', '" + contact + "') RETURNING id");
+    auto env = server_env(db_.url());
+    env["REDIS_URL"] = required_env("TEST_REDIS_URL");
+    ServerProcess first(env);
+    ServerProcess second(env);
+    ASSERT_TRUE(first.started() && second.started()) << first.output() << second.output();
+
+    const auto token = token_for("user-a");
+    const auto target = "/messages/check-media/" + conversation;
+    auto started = http_request(first.port(), "POST", target, token);
+    ASSERT_EQ(started.status, 202) << started.describe();
+    EXPECT_EQ(started.json()["status"], "started");
+    for (auto* server : {&second, &first}) {
+        auto skipped = http_request(server->port(), "POST", target, token);
+        ASSERT_EQ(skipped.status, 202) << skipped.describe();
+        EXPECT_EQ(skipped.json()["status"], "skipped");
+        EXPECT_EQ(skipped.json()["reason"], "recently_checked");
+    }
+    // One check_media job for the conversation, whichever instance ran it.
+    EXPECT_EQ(db_.query_value("SELECT count(*) FROM jobs WHERE kind = 'check_media'"), "1");
+}
+
 TEST_F(AppServe, SigtermDrainsAnInFlightRequestAndExits0) {
     ServerProcess server(server_env(db_.url()));
     ASSERT_TRUE(server.started()) << server.output();

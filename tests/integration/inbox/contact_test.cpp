@@ -2,9 +2,7 @@
 // /contacts-lookup) through its breaker and a 24 h cache; its failures never turn into 5xx where data is stored.
 #include <gtest/gtest.h>
 
-#include "fake_graph_control.hpp"
-#include "fake_graph_process.hpp"
-#include "inbox_fixture.hpp"
+#include "fake_graph_test.hpp"
 
 namespace inbox::testing {
 namespace {
@@ -12,20 +10,12 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-class ContactTest : public InboxFixture {
+class ContactTest : public FakeGraphTest {
 protected:
-    explicit ContactTest(bool with_lookup = true) : InboxFixture(options(with_lookup)) { fake_control.reset(); }
+    explicit ContactTest(bool with_lookup = true) : FakeGraphTest(options(with_lookup)) {}
 
-    static void SetUpTestSuite() {
-        if (!fake_) fake_ = new graph::testing::FakeGraphProcess();
-    }
-    static void TearDownTestSuite() {
-        delete fake_;
-        fake_ = nullptr;
-    }
     static InboxServerOptions options(bool with_lookup) {
-        InboxServerOptions options;
-        options.graph_base = fake_->base_url();
+        auto options = fake_graph_options();
         if (with_lookup) options.contact_lookup_url = fake_->base_url() + "/contacts-lookup";
         return options;
     }
@@ -40,9 +30,6 @@ protected:
         return get("/contacts/" + id + "/whatsapp-info", token.empty() ? alice : token);
     }
     std::size_t lookups() { return fake_control.requests("contacts").size(); }
-
-    static inline graph::testing::FakeGraphProcess* fake_ = nullptr;
-    FakeGraphControl fake_control{fake_->port()};
 };
 
 class StoredOnlyContactTest : public ContactTest {

@@ -7,11 +7,9 @@
 #include <mutex>
 #include <thread>
 
-#include "fake_graph_control.hpp"
-#include "fake_graph_process.hpp"
+#include "fake_graph_test.hpp"
 #include "inbox/auth/sha256.hpp"
 #include "inbox/auth/url_signer.hpp"
-#include "inbox_fixture.hpp"
 
 namespace inbox::testing {
 namespace {
@@ -19,20 +17,12 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-class MediaTest : public InboxFixture {
+class MediaTest : public FakeGraphTest {
 protected:
-    explicit MediaTest(InboxServerOptions options = with_fake()) : InboxFixture(options) { fake_control.reset(); }
+    explicit MediaTest(InboxServerOptions options = with_fake()) : FakeGraphTest(options) {}
 
-    static void SetUpTestSuite() {
-        if (!fake_) fake_ = new graph::testing::FakeGraphProcess();
-    }
-    static void TearDownTestSuite() {
-        delete fake_;
-        fake_ = nullptr;
-    }
     static InboxServerOptions with_fake() {
-        InboxServerOptions options;
-        options.graph_base = fake_->base_url();
+        auto options = fake_graph_options();
         options.graph_timeout = 3s;
         return options;
     }
@@ -77,8 +67,6 @@ protected:
         return db.query_value("SELECT " + column + " FROM messages WHERE id = '" + id + "'");
     }
 
-    static inline graph::testing::FakeGraphProcess* fake_ = nullptr;
-    FakeGraphControl fake_control{fake_->port()};
     std::string conversation_;
 };
 

@@ -6,10 +6,8 @@
 #include <mutex>
 #include <thread>
 
-#include "fake_graph_control.hpp"
-#include "fake_graph_process.hpp"
+#include "fake_graph_test.hpp"
 #include "inbox/domain/time.hpp"
-#include "inbox_fixture.hpp"
 #include "test_certificates.hpp"
 
 namespace inbox::testing {
@@ -21,20 +19,12 @@ using namespace std::chrono_literals;
 constexpr const char* kSend = "/messages/send";
 constexpr const char* kAutoSend = "/messages/send-with-auto-template";
 
-class SendTest : public InboxFixture {
+class SendTest : public FakeGraphTest {
 protected:
-    explicit SendTest(InboxServerOptions options = with_fake()) : InboxFixture(options) { fake_control.reset(); }
+    explicit SendTest(InboxServerOptions options = with_fake()) : FakeGraphTest(options) {}
 
-    static void SetUpTestSuite() {
-        if (!fake_) fake_ = new graph::testing::FakeGraphProcess();
-    }
-    static void TearDownTestSuite() {
-        delete fake_;
-        fake_ = nullptr;
-    }
     static InboxServerOptions with_fake() {
-        InboxServerOptions options;
-        options.graph_base = fake_->base_url();
+        auto options = fake_graph_options();
         options.graph_timeout = 1s;
         options.breaker_open = 1s;
         return options;
@@ -57,8 +47,6 @@ protected:
         return db.query_value("SELECT " + column + " FROM messages WHERE id = '" + id + "'");
     }
 
-    static inline graph::testing::FakeGraphProcess* fake_ = nullptr;
-    FakeGraphControl fake_control{fake_->port()};
 };
 
 TEST_F(SendTest, InsideTheWindowTheTextIsSentAndStored) {

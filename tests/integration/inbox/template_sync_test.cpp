@@ -1,36 +1,24 @@
 // Templates: the stored list, and the sync from the fake Graph API (a real child process) incl. its failures.
 #include <gtest/gtest.h>
 
-#include "fake_graph_control.hpp"
-#include "fake_graph_process.hpp"
-#include "inbox_fixture.hpp"
+#include "fake_graph_test.hpp"
 
 namespace inbox::testing {
 namespace {
 
 using nlohmann::json;
 
-class TemplateSyncTest : public InboxFixture {
+class TemplateSyncTest : public FakeGraphTest {
 protected:
-    TemplateSyncTest() : InboxFixture(fake_->base_url()) { fake_control_.reset(); }
+    TemplateSyncTest() : FakeGraphTest(fake_graph_options()) {}
 
-    static void SetUpTestSuite() {
-        if (!fake_) fake_ = new graph::testing::FakeGraphProcess();
-    }
-    static void TearDownTestSuite() {
-        delete fake_;
-        fake_ = nullptr;
-    }
-
-    json control(const std::string& path, const json& body) { return fake_control_.post(path, body); }
-    json recorded_template_requests() { return fake_control_.requests("templates"); }
+    json control(const std::string& path, const json& body) { return fake_control.post(path, body); }
+    json recorded_template_requests() { return fake_control.requests("templates"); }
     void preload(const std::string& waba, const json& templates) {
         control("templates", {{"waba_id", waba}, {"templates", templates}});
     }
     std::string sync_target() const { return "/accounts/" + account_a + "/templates/sync"; }
 
-    static inline graph::testing::FakeGraphProcess* fake_ = nullptr;
-    FakeGraphControl fake_control_{fake_->port()};
 };
 
 TEST_F(TemplateSyncTest, ListIsOrderedByNameThenLanguage) {

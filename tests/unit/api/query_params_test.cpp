@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "inbox/domain/time.hpp"
+#include "api_error_of.hpp"
 #include "inbox/http/api_error.hpp"
 #include "inbox/http/types.hpp"
 
@@ -11,17 +12,7 @@ namespace {
 
 using Opt = std::optional<std::string>;
 
-// The ApiError a call throws (fails the test when it throws none).
-template <typename Fn>
-http::ApiError error_of(Fn fn) {
-    try {
-        fn();
-    } catch (const http::ApiError& error) {
-        return error;
-    }
-    ADD_FAILURE() << "no ApiError thrown";
-    return http::ApiError::bad_request("none");
-}
+using testing::error_of;
 
 TEST(ParseIntInRange, AcceptsPlainDecimalsWithinBounds) {
     EXPECT_EQ(parse_int_in_range("1", 1, 200), 1);

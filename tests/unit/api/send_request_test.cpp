@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api_error_of.hpp"
 #include "inbox/http/api_error.hpp"
 #include "inbox/http/types.hpp"
 
@@ -12,15 +13,7 @@ using nlohmann::json;
 
 constexpr const char* kConversation = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
-http::ApiError error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const http::ApiError& error) {
-        return error;
-    }
-    ADD_FAILURE() << "no ApiError thrown";
-    return http::ApiError::bad_request("none");
-}
+using testing::error_of;
 
 http::Request with_headers(const std::vector<std::pair<std::string, std::string>>& headers) {
     http::Request request;

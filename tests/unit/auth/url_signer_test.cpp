@@ -10,10 +10,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::string_view kSecret = "media-url-secret";
+constexpr std::string_view kUrlSecret = "media-url-secret";
 constexpr std::string_view kKey = "3f/3fa85f6457174562b3fc2c963f66afa6";
-const TimePoint kNow{std::chrono::seconds{1'800'000'000}};
-const TimePoint kExpires = kNow + 1h;
+const TimePoint kSignedAt{std::chrono::seconds{1'800'000'000}};
+const TimePoint kExpires = kSignedAt + 1h;
 
 struct SignedUrl {
     std::string path;
@@ -35,7 +35,7 @@ SignedUrl parse(std::string_view url) {
 }
 
 TEST(UrlSigner, SignedUrlHasMediaPathExpiryAndHexSignature) {
-    const std::string url = sign_media_path(kSecret, kKey, kExpires);
+    const std::string url = sign_media_path(kUrlSecret, kKey, kExpires);
     EXPECT_EQ(url.substr(0, url.find('&')), "/media/3f/3fa85f6457174562b3fc2c963f66afa6?expires=1800003600");
     const SignedUrl parts = parse(url);
     EXPECT_EQ(parts.sig.size(), 64u);
@@ -43,72 +43,72 @@ TEST(UrlSigner, SignedUrlHasMediaPathExpiryAndHexSignature) {
 }
 
 TEST(UrlSigner, SignedUrlIsValidBeforeExpiry) {
-    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
-    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kNow), MediaUrlCheck::ok);
-    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kExpires - 1ms), MediaUrlCheck::ok);
+    const SignedUrl url = parse(sign_media_path(kUrlSecret, kKey, kExpires));
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, url.expires, url.sig, kSignedAt), MediaUrlCheck::ok);
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, url.expires, url.sig, kExpires - 1ms), MediaUrlCheck::ok);
 }
 
 TEST(UrlSigner, SignedUrlExpiresAtItsExpiry) {
-    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
-    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kExpires), MediaUrlCheck::expired);
-    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kExpires + 24h), MediaUrlCheck::expired);
+    const SignedUrl url = parse(sign_media_path(kUrlSecret, kKey, kExpires));
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, url.expires, url.sig, kExpires), MediaUrlCheck::expired);
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, url.expires, url.sig, kExpires + 24h), MediaUrlCheck::expired);
 }
 
 TEST(UrlSigner, TamperedKeyIsInvalid) {
-    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
-    EXPECT_EQ(verify_media_url(kSecret, "3f/another-object", url.expires, url.sig, kNow),
+    const SignedUrl url = parse(sign_media_path(kUrlSecret, kKey, kExpires));
+    EXPECT_EQ(verify_media_url(kUrlSecret, "3f/another-object", url.expires, url.sig, kSignedAt),
               MediaUrlCheck::invalid_signature);
 }
 
 TEST(UrlSigner, TamperedExpiresIsInvalid) {
-    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
-    EXPECT_EQ(verify_media_url(kSecret, kKey, "1900000000", url.sig, kNow), MediaUrlCheck::invalid_signature);
-    EXPECT_EQ(verify_media_url(kSecret, kKey, "0" + url.expires, url.sig, kNow), MediaUrlCheck::invalid_signature);
+    const SignedUrl url = parse(sign_media_path(kUrlSecret, kKey, kExpires));
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, "1900000000", url.sig, kSignedAt), MediaUrlCheck::invalid_signature);
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, "0" + url.expires, url.sig, kSignedAt), MediaUrlCheck::invalid_signature);
 }
 
 TEST(UrlSigner, ForgedExpiredUrlIsInvalidNotExpired) {
     const SignedUrl url = parse(sign_media_path("another-secret", kKey, kExpires));
-    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kExpires + 1h), MediaUrlCheck::invalid_signature);
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, url.expires, url.sig, kExpires + 1h), MediaUrlCheck::invalid_signature);
 }
 
 TEST(UrlSigner, KeyAndExpiresCannotBeShiftedAcrossTheSeparator) {
     // key "a1" + expires "23" must not sign the same message as key "a" + expires "123".
-    const SignedUrl url = parse(sign_media_path(kSecret, "a1", TimePoint{std::chrono::seconds{23}}));
-    EXPECT_EQ(verify_media_url(kSecret, "a", "123", url.sig, TimePoint{}), MediaUrlCheck::invalid_signature);
+    const SignedUrl url = parse(sign_media_path(kUrlSecret, "a1", TimePoint{std::chrono::seconds{23}}));
+    EXPECT_EQ(verify_media_url(kUrlSecret, "a", "123", url.sig, TimePoint{}), MediaUrlCheck::invalid_signature);
 }
 
 TEST(UrlSigner, MalformedExpiresIsInvalidSignature) {
-    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    const SignedUrl url = parse(sign_media_path(kUrlSecret, kKey, kExpires));
     for (const std::string_view expires :
          {"", "-1", "+1800003600", "1800003600.0", "18000O3600", " 1800003600", "99999999999999999999"}) {
-        EXPECT_EQ(verify_media_url(kSecret, kKey, expires, url.sig, kNow), MediaUrlCheck::invalid_signature) << expires;
+        EXPECT_EQ(verify_media_url(kUrlSecret, kKey, expires, url.sig, kSignedAt), MediaUrlCheck::invalid_signature) << expires;
     }
 }
 
 TEST(UrlSigner, MalformedSignatureIsInvalid) {
-    const SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    const SignedUrl url = parse(sign_media_path(kUrlSecret, kKey, kExpires));
     for (const std::string& sig : {std::string{}, url.sig.substr(0, 62), url.sig + "00", "z" + url.sig.substr(1)}) {
-        EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, sig, kNow), MediaUrlCheck::invalid_signature) << sig;
+        EXPECT_EQ(verify_media_url(kUrlSecret, kKey, url.expires, sig, kSignedAt), MediaUrlCheck::invalid_signature) << sig;
     }
 }
 
 TEST(UrlSigner, UpperCaseSignatureIsAccepted) {
-    SignedUrl url = parse(sign_media_path(kSecret, kKey, kExpires));
+    SignedUrl url = parse(sign_media_path(kUrlSecret, kKey, kExpires));
     for (char& c : url.sig) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    EXPECT_EQ(verify_media_url(kSecret, kKey, url.expires, url.sig, kNow), MediaUrlCheck::ok);
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, url.expires, url.sig, kSignedAt), MediaUrlCheck::ok);
 }
 
 TEST(UrlSigner, KeyIsPercentEncodedInPathButSignedDecoded) {
-    const std::string url = sign_media_path(kSecret, "a b?c&d", kExpires);
+    const std::string url = sign_media_path(kUrlSecret, "a b?c&d", kExpires);
     EXPECT_TRUE(url.starts_with("/media/a%20b%3Fc%26d?expires=")) << url;
     const SignedUrl parts = parse(url);
-    EXPECT_EQ(verify_media_url(kSecret, "a b?c&d", parts.expires, parts.sig, kNow), MediaUrlCheck::ok);
+    EXPECT_EQ(verify_media_url(kUrlSecret, "a b?c&d", parts.expires, parts.sig, kSignedAt), MediaUrlCheck::ok);
 }
 
 TEST(UrlSigner, EmptySecretOrKeyIsABug) {
     EXPECT_THROW(sign_media_path("", kKey, kExpires), std::invalid_argument);
-    EXPECT_THROW(sign_media_path(kSecret, "", kExpires), std::invalid_argument);
-    EXPECT_THROW(verify_media_url("", kKey, "1", "00", kNow), std::invalid_argument);
+    EXPECT_THROW(sign_media_path(kUrlSecret, "", kExpires), std::invalid_argument);
+    EXPECT_THROW(verify_media_url("", kKey, "1", "00", kSignedAt), std::invalid_argument);
 }
 
 }  // namespace
