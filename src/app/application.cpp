@@ -184,7 +184,7 @@ struct Application::Parts {
         auto notice = storage::decode_live_notice(payload);
         if (!notice) return;
         for (const auto& id : notice->updated_message_ids) media_service.media_changed(id);
-        if (!notice->created_message_ids.empty()) job_runner.wake();
+        if (notice->jobs_queued) job_runner.wake();
     }
 
     static http::Authenticator make_authenticator(std::string secret) {

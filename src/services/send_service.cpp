@@ -150,7 +150,8 @@ SendService::SendService(storage::OutboundRepository& outbound, TemplateService&
       graph_(graph),
       cache_(cache),
       throttle_(throttle),
-      clock_(std::move(clock)) {
+      clock_(std::move(clock)),
+      open_windows_(kOpenWindowMemoEntries, kFreeWindowCacheTtl) {
     for (std::size_t route = 0; route < outcomes_.size(); ++route) {
         for (std::size_t outcome = 0; outcome < outcomes_[route].size(); ++outcome) {
             outcomes_[route][outcome] =
@@ -177,8 +178,12 @@ SendResult SendService::counted(const SendRequest& request, SendResult result,
 boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
     const auto started = std::chrono::steady_clock::now();
     const auto key = idempotency_of(request);
-    auto cached = co_await cache_.get(free_window_cache_key(request.conversation_id));
-    const auto expiry = decode_expiry(cached);
+    auto expiry = open_windows_.open_until(request.conversation_id, clock_());
+    if (!expiry) {
+        auto cached = co_await cache_.get(free_window_cache_key(request.conversation_id));
+        expiry = decode_expiry(cached);
+        if (expiry) open_windows_.remember(request.conversation_id, *expiry, clock_());
+    }
     SendResult result;
     if (expiry && clock_() < *expiry) {
         result = co_await send_warm(request, key);
@@ -384,6 +389,9 @@ boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& req
 
 boost::asio::awaitable<void> SendService::remember_window(const std::string& conversation_id,
                                                           std::optional<domain::TimePoint> last_inbound_at) {
+    if (last_inbound_at) {
+        open_windows_.remember(conversation_id, *last_inbound_at + domain::kFreeWindowDuration, clock_());
+    }
     co_await cache_.set(free_window_cache_key(conversation_id), encode_expiry(last_inbound_at),
                         std::chrono::duration_cast<std::chrono::seconds>(kFreeWindowCacheTtl));
 }

@@ -216,6 +216,7 @@ StoredDelivery store_delivery(DbConnection& db, pqxx::transaction_base& tx, cons
         for (const auto& id : change.created_message_ids) notice.created_message_ids.push_back(id);
         for (const auto& id : change.updated_message_ids) add_unique(notice.updated_message_ids, id);
         for (const auto& id : change.touched_conversation_ids) add_unique(notice.conversation_ids, id);
+        if (change.media_jobs > 0) notice.jobs_queued = true;
     }
     for (const auto& change : delivery.template_changes) store_template_status(db, tx, change);
     stored.handled = !delivery.account_changes.empty() || !delivery.template_changes.empty();

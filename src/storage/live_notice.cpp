@@ -34,6 +34,7 @@ std::vector<std::string> encode_live_notice(const LiveNotice& notice) {
                    {"created", nlohmann::json::array()},
                    {"updated", nlohmann::json::array()},
                    {"conversations", nlohmann::json::array()}};
+        if (notice.jobs_queued) current["jobs"] = true;
     };
     start();
     auto add = [&](const char* key, const std::vector<std::string>& ids) {
@@ -58,8 +59,9 @@ std::optional<LiveNotice> decode_live_notice(std::string_view payload) {
     if (!json.is_object()) return std::nullopt;
     auto account = json.find("account_id");
     if (account == json.end() || !account->is_string()) return std::nullopt;
+    auto jobs = json.find("jobs");
     return LiveNotice{account->get<std::string>(), ids_or_empty(json, "created"), ids_or_empty(json, "updated"),
-                      ids_or_empty(json, "conversations")};
+                      ids_or_empty(json, "conversations"), jobs != json.end() && jobs->is_boolean() && jobs->get<bool>()};
 }
 
 }  // namespace inbox::storage

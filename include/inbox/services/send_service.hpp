@@ -1,9 +1,10 @@
 #pragma once
 // Sending a text to a customer (API.md "Sending"): free-form inside the 24 h window, or — on the auto-template
 // route — the account's re-engagement template outside it. Nothing is lost and nothing is sent twice:
-//   1. the window is decided from the cached *expiry instant* (`free_window:{conversation}`); only a cached open
-//      window is trusted without Postgres (a stale entry can only be earlier than the truth, since last_inbound_at
-//      only grows), anything else loads the send context (one statement, membership included) and refreshes it;
+//   1. the window is decided from the cached *expiry instant* (OpenWindowMemo in this process, then
+//      `free_window:{conversation}`); only a cached open window is trusted without Postgres (a stale entry can only
+//      be earlier than the truth, since last_inbound_at only grows), anything else loads the send context (one
+//      statement, membership included) and refreshes it;
 //   2. the message row is written `pending` before Meta is called (idempotent per account and Idempotency-Key);
 //   3. the per-number throttle, then Meta through the `messages` breaker;
 //   4. `sent` + wamid (with the statuses that arrived first), or `failed` + the error: Meta's refusal is final,
@@ -19,6 +20,7 @@
 #include "inbox/domain/free_window.hpp"
 #include "inbox/domain/message.hpp"
 #include "inbox/graph/graph_result.hpp"
+#include "inbox/services/open_window_memo.hpp"
 #include "inbox/storage/outbound_repository.hpp"
 
 namespace inbox::cache {
@@ -70,6 +72,8 @@ struct SendResult {
 };
 
 inline constexpr std::chrono::minutes kFreeWindowCacheTtl{5};
+// Conversations whose open window this process remembers (OpenWindowMemo): ~100 bytes each.
+inline constexpr std::size_t kOpenWindowMemoEntries = 100'000;
 
 class SendService {
 public:
@@ -115,6 +119,7 @@ private:
     cache::Cache& cache_;
     OutboundThrottle& throttle_;
     Clock clock_;
+    OpenWindowMemo open_windows_;
     // inbox_sends_total{route, outcome}: [route][outcome]
     std::array<std::array<observability::Counter*, 9>, 2> outcomes_{};
     // inbox_send_overhead_seconds{route}: a send's time minus Meta's, i.e. what this server adds.

@@ -18,6 +18,8 @@ struct LiveNotice {
     std::vector<std::string> created_message_ids;
     std::vector<std::string> updated_message_ids;
     std::vector<std::string> conversation_ids;
+    // The transaction queued background jobs (media downloads): job runners should claim now, not at their next poll.
+    bool jobs_queued = false;
 
     bool empty() const {
         return created_message_ids.empty() && updated_message_ids.empty() && conversation_ids.empty();

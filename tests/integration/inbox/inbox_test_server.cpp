@@ -123,9 +123,8 @@ InboxServer::~InboxServer() {
     std::filesystem::remove_all(media_dir_, ignored);
 }
 
-std::uint64_t InboxServer::counter(const std::string& name, const std::map<std::string, std::string>& labels) {
-    observability::Labels pairs(labels.begin(), labels.end());
-    return metrics_.counter(name, "", pairs).value();
+std::uint64_t InboxServer::counter(const std::string& name, const observability::Labels& labels) {
+    return metrics_.counter(name, "", labels).value();
 }
 
 std::uint64_t InboxServer::db_statements() {

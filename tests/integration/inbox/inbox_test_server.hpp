@@ -79,8 +79,8 @@ public:
     graph::GraphClient& graph() { return graph_; }
     // One pass of the pending-send sweeper, resolving sends pending for longer than `older_than`.
     std::size_t sweep_pending_sends(std::chrono::seconds older_than);
-    // A counter's value by name (and labels), from /metrics' registry.
-    std::uint64_t counter(const std::string& name, const std::map<std::string, std::string>& labels = {});
+    // A counter's value by name and labels (in the order the code registers them), from /metrics' registry.
+    std::uint64_t counter(const std::string& name, const observability::Labels& labels = {});
     const std::string& media_dir() const { return media_dir_; }
 
 private:

@@ -126,6 +126,22 @@ TEST_F(SendTest, AWarmSendIsTwoDatabaseRoundTrips) {
     EXPECT_EQ(server_.db_statements() - before, 2u);
 }
 
+// The window's closing instant is also remembered in the process: a warm send asks no cache at all.
+TEST_F(SendTest, AWarmSendDoesNotAskTheSharedCacheForTheWindow) {
+    auto id = conversation();
+    ASSERT_EQ(send(kSend, id, "first").status, 201);
+    auto window_lookups = [&] {
+        return server_.counter("inbox_cache_requests_total",
+                               {{"cache", "free_window"}, {"backend", "memory"}, {"result", "hit"}}) +
+               server_.counter("inbox_cache_requests_total",
+                               {{"cache", "free_window"}, {"backend", "memory"}, {"result", "miss"}});
+    };
+    const auto before = window_lookups();
+    EXPECT_GT(before, 0u) << "the cold send looked the window up";
+    ASSERT_EQ(send(kSend, id, "second").status, 201);
+    EXPECT_EQ(window_lookups(), before);
+}
+
 TEST_F(SendTest, AnInboundMessageReopensAWindowTheCacheHadAsClosed) {
     auto id = conversation("now() - interval '2 days'");
     ASSERT_EQ(send(kSend, id, "closed").status, 422);

@@ -22,6 +22,18 @@ TEST(LiveNoticeTest, RoundTripsThroughOnePayload) {
     EXPECT_EQ(decoded->conversation_ids, notice.conversation_ids);
 }
 
+TEST(LiveNoticeTest, QueuedJobsAreToldSoRunnersWakeOnlyForThem) {
+    LiveNotice with_jobs{"acc", {fake_id(1)}, {}, {fake_id(2)}, true};
+    auto decoded = decode_live_notice(encode_live_notice(with_jobs).at(0));
+    ASSERT_TRUE(decoded);
+    EXPECT_TRUE(decoded->jobs_queued);
+
+    LiveNotice without{"acc", {fake_id(1)}, {}, {fake_id(2)}};
+    auto payload = encode_live_notice(without).at(0);
+    EXPECT_EQ(payload.find("jobs"), std::string::npos) << payload;
+    EXPECT_FALSE(decode_live_notice(payload)->jobs_queued);
+}
+
 TEST(LiveNoticeTest, AnEmptyNoticeSendsNothing) { EXPECT_TRUE(encode_live_notice({"acc", {}, {}, {}}).empty()); }
 
 TEST(LiveNoticeTest, ManyIdsAreSplitAcrossPayloadsThatFitInANotify) {
