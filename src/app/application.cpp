@@ -33,6 +33,7 @@
 #include "inbox/services/webhook_ingestor.hpp"
 #include "inbox/services/webhook_processor.hpp"
 #include "inbox/storage/account_repository.hpp"
+#include "inbox/storage/claimer_liveness.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/inbound_repository.hpp"
 #include "inbox/storage/contact_repository.hpp"
@@ -123,8 +124,9 @@ struct Application::Parts {
           webhook_db(webhook_pool_options(config), metrics),
           cache_threads(2),
           cache(cache::make_cache(config.redis_url, cache_threads, metrics)),
+          liveness(config.database_url, metrics),
           accounts(db),
-          webhook_events(db),
+          webhook_events(db, &liveness),
           webhook_intake(webhook_db),
           ingestor(io.get_executor(),
                    [this](std::vector<std::string> bodies) { return webhook_intake.insert_batch(std::move(bodies)); },
@@ -143,7 +145,7 @@ struct Application::Parts {
           send_service(outbound, template_service, graph, *cache, throttle, metrics),
           pending_sends(io.get_executor(), outbound),
           media_store(config.media_dir),
-          job_rows(db),
+          job_rows(db, &liveness),
           media_rows(db),
           contact_rows(db),
           job_runner(io.get_executor(), job_rows, metrics),
@@ -228,6 +230,7 @@ struct Application::Parts {
     storage::DbPool webhook_db;  // only the intake's commits (webhook_intake)
     asio::thread_pool cache_threads;  // hiredis is blocking: kept off the database threads
     std::unique_ptr<cache::Cache> cache;
+    storage::ClaimerLiveness liveness;  // this instance's claims on shared work are alive while it is
     storage::AccountRepository accounts;
     storage::WebhookEventRepository webhook_events;  // claims and outcomes, on the main pool
     storage::WebhookEventRepository webhook_intake;  // inserts of raw deliveries, on webhook_db
@@ -287,6 +290,7 @@ int Application::serve(const ServeOptions& options) {
         parts.drain(parts.drain_timeout);
     });
 
+    parts.liveness.start();
     parts.server.start();
     parts.processor.start_sweeper();
     parts.pending_sends.start();
@@ -300,6 +304,7 @@ int Application::serve(const ServeOptions& options) {
     for (unsigned i = 1; i < io_thread_count(parts.config); ++i) threads.emplace_back([&parts] { parts.io.run(); });
     parts.io.run();
     for (auto& thread : threads) thread.join();
+    parts.liveness.stop();  // what this instance still claims is free for the others at once
     spdlog::info("drained, exiting");
     return 0;
 }

@@ -1,8 +1,12 @@
 #include "inbox/storage/job_repository.hpp"
 
+#include "inbox/storage/claim_sql.hpp"
+#include "inbox/storage/claimer_liveness.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/pg_array.hpp"
 #include "pg_fields.hpp"
+
+#include <stdexcept>
 
 namespace inbox::storage {
 namespace {
@@ -12,35 +16,40 @@ constexpr Query kEnqueue{
     "INSERT INTO jobs (kind, account_id, payload, dedupe_key) VALUES ($1, $2::uuid, $3::jsonb, $4)"
     " ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'running') DO NOTHING"};
 
-// A running job whose lease ended belongs to a claimer that died (or hung): it is due like a pending one.
+// A running job's claim is taken as a webhook event's is (storage/claim_sql.hpp): at once from a dead claimer, from
+// a live one only 10 minutes after its lease ended, from this instance when the lease ended.
 constexpr Query kClaimDue{
     "jobs_claim_due",
     "UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, locked_until = now() + make_interval(secs => $3),"
-    "   updated_at = now()"
+    "   claimed_by = $4, updated_at = now()"
     " WHERE j.id IN (SELECT d.id FROM jobs d"
     "                WHERE d.status IN ('pending', 'running') AND d.run_at <= now()"
-    "                  AND (d.locked_until IS NULL OR d.locked_until < now()) AND d.kind = ANY($1::text[])"
+    "                  AND " INBOX_CLAIM_TAKEABLE("d.claimed_by", "d.locked_until", "$4")
+    "                  AND d.kind = ANY($1::text[])"
     "                ORDER BY d.run_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
     " RETURNING j.id, j.kind, j.account_id::text, j.payload::text, j.attempts, j.max_attempts"};
 
 constexpr Query kComplete{"jobs_complete",
-                          "UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = now()"
+                          "UPDATE jobs SET status = 'done', locked_until = NULL, claimed_by = NULL, last_error = NULL,"
+                          "   updated_at = now()"
                           " WHERE id = $1"};
 
 constexpr Query kRetryLater{
     "jobs_retry_later",
     "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,"
-    "   run_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $3, updated_at = now()"
+    "   run_at = now() + make_interval(secs => $2), locked_until = NULL, claimed_by = NULL, last_error = $3,"
+    "   updated_at = now()"
     " WHERE id = $1 RETURNING status"};
 
 constexpr Query kFail{"jobs_fail",
-                      "UPDATE jobs SET status = 'failed', locked_until = NULL, last_error = $2, updated_at = now()"
+                      "UPDATE jobs SET status = 'failed', locked_until = NULL, claimed_by = NULL, last_error = $2,"
+                      "   updated_at = now()"
                       " WHERE id = $1"};
 
 constexpr Query kDepth{"jobs_depth",
                        "SELECT count(*), coalesce(extract(epoch FROM now() - min(run_at)), 0)::double precision"
                        " FROM jobs WHERE status IN ('pending', 'running') AND run_at <= now()"
-                       "   AND (locked_until IS NULL OR locked_until < now())"};
+                       "   AND (claimed_by IS NULL OR locked_until < now() OR NOT claimer_alive(claimed_by))"};
 
 }  // namespace
 
@@ -55,11 +64,12 @@ boost::asio::awaitable<bool> JobRepository::enqueue(NewJob job) {
 
 boost::asio::awaitable<std::vector<Job>> JobRepository::claim_due(std::vector<std::string> kinds, std::size_t limit,
                                                                   std::chrono::seconds lease) {
-    return pool_.run([kinds = to_pg_text_array(kinds), limit, lease](DbConnection& db) {
+    if (!claimer_) throw std::logic_error("JobRepository: claims need a claimer");
+    return pool_.run([kinds = to_pg_text_array(kinds), limit, lease, claimer = claimer_->key()](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         std::vector<Job> jobs;
         for (const auto& row : db.exec(tx, kClaimDue, kinds, static_cast<std::int64_t>(limit),
-                                       static_cast<double>(lease.count()))) {
+                                       static_cast<double>(lease.count()), claimer)) {
             jobs.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(), optional_text(row[2]),
                             row[3].as<std::string>(), row[4].as<int>(), row[5].as<int>()});
         }

@@ -1,8 +1,12 @@
 #include "inbox/storage/webhook_event_repository.hpp"
 
+#include "inbox/storage/claimer_liveness.hpp"
+#include "inbox/storage/claim_sql.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/live_notice.hpp"
 #include "inbox/storage/pg_array.hpp"
+
+#include <stdexcept>
 
 namespace inbox::storage {
 namespace {
@@ -13,19 +17,22 @@ constexpr Query kInsertWebhookEvents{
     " SELECT body FROM unnest($1::text[]) WITH ORDINALITY AS batch(body, position) ORDER BY position"
     " RETURNING id"};
 
-// A claim lasts 60 s: an instance that dies mid-event releases it to the sweeper of another. Two statements, one
-// per access path, because pool connections use generic plans (docs/ARCHITECTURE.md "Postgres"):
+// A claim records this instance's liveness key ($3, storage/claimer_liveness.hpp) and lasts 60 s. Another instance
+// takes it at once from a claimer whose liveness lock is gone (crashed, killed, stopped), never from a live one
+// however slow, unless that one has held it 10 minutes past its end (it hangs). This instance takes its own back
+// when they ended (their outcome could not be recorded). Two statements, one per access path, because pool
+// connections use generic plans (docs/ARCHITECTURE.md "Postgres"):
 //   - by id (the fast path, just-committed events): only the primary key may serve it. Its status test is spelled
 //     so that it does not imply the predicate of the partial `webhook_events_due` index; otherwise the planner may
 //     pick that index and scan the whole backlog on every claim, which slows processing exactly when it is
 //     behind (measured: ~6 ms per claim and a collapsing backlog at 500 deliveries/s from 1,000 senders).
 //   - due (the sweeper): the partial index, oldest first.
 #define INBOX_CLAIM_EVENTS(filter, order)                                                                      \
-    "UPDATE webhook_events SET status = 'processing', attempts = attempts + 1,"                                \
+    "UPDATE webhook_events SET status = 'processing', attempts = attempts + 1, claimed_by = $3,"              \
     "   locked_until = now() + interval '60 seconds'"                                                        \
     " WHERE id IN (SELECT id FROM webhook_events"                                                            \
     "              WHERE " filter " AND next_attempt_at <= now()"                                            \
-    "                AND (locked_until IS NULL OR locked_until < now())"                                     \
+    "                AND " INBOX_CLAIM_TAKEABLE("claimed_by", "locked_until", "$3")                            \
     "              " order " LIMIT $2 FOR UPDATE SKIP LOCKED)"                                               \
     " RETURNING id, body, attempts, extract(epoch FROM received_at)::double precision"
 
@@ -43,7 +50,7 @@ constexpr Query kClaimDueEvents{
 constexpr Query kFinishEvents{
     "finish_webhook_events",
     "WITH finished AS ("
-    " UPDATE webhook_events e SET status = x.status, processed_at = now(), locked_until = NULL,"
+    " UPDATE webhook_events e SET status = x.status, processed_at = now(), locked_until = NULL, claimed_by = NULL,"
     "   last_error = NULLIF(x.note, '')"
     " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS x(id, status, note) WHERE e.id = x.id RETURNING e.id)"
     " SELECT (SELECT count(*) FROM finished), (SELECT count(pg_notify($4, payload)) FROM unnest($5::text[]) payload)"};
@@ -51,7 +58,7 @@ constexpr Query kFinishEvents{
 constexpr Query kRetryEvent{
     "retry_webhook_event",
     "UPDATE webhook_events SET status = CASE WHEN attempts >= $4 THEN 'failed' ELSE 'pending' END,"
-    "   next_attempt_at = now() + make_interval(secs => $3), locked_until = NULL, last_error = $2"
+    "   next_attempt_at = now() + make_interval(secs => $3), locked_until = NULL, claimed_by = NULL, last_error = $2"
     " WHERE id = $1"};
 
 std::string to_pg_bigint_array(const std::vector<std::int64_t>& ids) {
@@ -64,14 +71,15 @@ std::string to_pg_bigint_array(const std::vector<std::int64_t>& ids) {
 
 boost::asio::awaitable<std::vector<WebhookEventRepository::ClaimedEvent>> WebhookEventRepository::claim(
     std::vector<std::int64_t> ids, std::size_t limit) {
-    return pool_.run([ids = std::move(ids), limit](DbConnection& db) {
+    if (!claimer_) throw std::logic_error("WebhookEventRepository: claims need a claimer");
+    return pool_.run([ids = std::move(ids), limit, claimer = claimer_->key()](DbConnection& db) {
         pqxx::work tx(db.raw());
         // A lost claim is harmless (the events stay pending), so its commit need not wait for the WAL flush.
         db.exec_plain(tx, "SET LOCAL synchronous_commit = off");
         std::optional<std::string> filter;
         if (!ids.empty()) filter = to_pg_bigint_array(ids);
         auto rows = db.exec(tx, filter ? kClaimEventsById : kClaimDueEvents, nullable(filter),
-                            static_cast<long long>(limit));
+                            static_cast<long long>(limit), claimer);
         tx.commit();
         std::vector<ClaimedEvent> events;
         for (const auto& row : rows) {

@@ -1,7 +1,8 @@
 #pragma once
 // Runs the durable jobs (storage::JobRepository) of this instance: claims due jobs of the kinds it has handlers
 // for, at most `max_in_flight` at a time, runs each handler, and records its outcome (done, due again after a
-// delay, or failed). Every instance runs one; SKIP LOCKED and the lease share the table between them. It polls
+// delay, or failed). Every instance runs one; SKIP LOCKED and claims tied to the claimer's liveness share the table
+// between them (a dead instance's jobs are taken over at once, storage/claim_sql.hpp). It polls
 // every `poll_interval` and claims at once when woken (a job queued here, or a NOTIFY from another instance).
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -39,7 +40,7 @@ using JobHandler = std::function<boost::asio::awaitable<JobOutcome>(storage::Job
 struct JobRunnerOptions {
     std::size_t max_in_flight = 64;  // downloads wait on Meta, not on CPU: 20 first fetches/s of 0.5 s keep 10 busy
     std::chrono::milliseconds poll_interval{1'000};
-    std::chrono::seconds lease{300};  // longer than a 100 MB download; a dead claimer's job is due again after it
+    std::chrono::seconds lease{300};  // longer than a 100 MB download: after it this instance may run the job again
 };
 
 class JobRunner {

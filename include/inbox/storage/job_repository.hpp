@@ -1,7 +1,8 @@
 #pragma once
 // Durable background work (media downloads, check-media scans), shared by every instance: a job is queued once per
-// (kind, dedupe key) while it is live, claimed with SKIP LOCKED under a lease (a dead claimer's job is due again
-// when its lease ends), retried with back-off and ended done or failed.
+// (kind, dedupe key) while it is live, claimed with SKIP LOCKED under the claimer's liveness key (a dead claimer's
+// job is due again at once; a lease covers a live claimer that hangs), retried with back-off and ended done or
+// failed.
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 namespace inbox::storage {
 
+class ClaimerLiveness;
 class DbPool;
 
 struct Job {
@@ -31,12 +33,14 @@ struct NewJob {
 
 class JobRepository {
 public:
-    explicit JobRepository(DbPool& pool) : pool_(pool) {}
+    // `claimer`: whose claims claim_due() makes; a repository that only queues jobs needs none.
+    explicit JobRepository(DbPool& pool, const ClaimerLiveness* claimer = nullptr) : pool_(pool), claimer_(claimer) {}
 
     // Queues the job unless a live one (pending or running) has the same kind and dedupe key.
     boost::asio::awaitable<bool> enqueue(NewJob job);
 
-    // Up to `limit` due jobs of `kinds`, oldest first, each leased for `lease` (its attempts counted).
+    // Up to `limit` due jobs of `kinds`, oldest first, claimed under the claimer's key and leased for `lease` (its
+    // attempts counted).
     boost::asio::awaitable<std::vector<Job>> claim_due(std::vector<std::string> kinds, std::size_t limit,
                                                        std::chrono::seconds lease);
 
@@ -54,6 +58,7 @@ public:
 
 private:
     DbPool& pool_;
+    const ClaimerLiveness* claimer_;
 };
 
 }  // namespace inbox::storage

@@ -11,11 +11,14 @@
 
 namespace inbox::storage {
 
+class ClaimerLiveness;
 class DbPool;
 
 class WebhookEventRepository {
 public:
-    explicit WebhookEventRepository(DbPool& pool) : pool_(pool) {}
+    // `claimer`: whose claims claim() makes; an intake-only repository (insert_batch) needs none.
+    explicit WebhookEventRepository(DbPool& pool, const ClaimerLiveness* claimer = nullptr)
+        : pool_(pool), claimer_(claimer) {}
 
     // One multi-row INSERT and one commit for the whole batch (group commit). Answers the new ids in batch order.
     boost::asio::awaitable<std::vector<std::int64_t>> insert_batch(std::vector<std::string> bodies);
@@ -26,8 +29,9 @@ public:
         int attempts;           // including this one
         double received_at;     // unix seconds, for the processing-lag histogram
     };
-    // Claims events for processing (FOR UPDATE SKIP LOCKED, so several instances share the work). With ids: only
-    // those (the fast path right after commit); without: any due event (the sweeper: crashes, restarts, retries).
+    // Claims events for processing (FOR UPDATE SKIP LOCKED, so several instances share the work) under the
+    // claimer's key. With ids: only those (the fast path right after commit); without: any due event (the sweeper:
+    // retries, and the claims of dead claimers).
     boost::asio::awaitable<std::vector<ClaimedEvent>> claim(std::vector<std::int64_t> ids, std::size_t limit);
     enum class Outcome { processed, ignored };
     struct FinishedEvent {
@@ -45,6 +49,7 @@ public:
 
 private:
     DbPool& pool_;
+    const ClaimerLiveness* claimer_;
 };
 
 }  // namespace inbox::storage

@@ -82,7 +82,8 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       sends_(outbound_, templates_, graph_, *cache_, throttle_, metrics_),
       media_dir_(fresh_media_dir()),
       media_store_(media_dir_),
-      job_rows_(pool_),
+      liveness_(database_url, metrics_),
+      job_rows_(pool_, &liveness_),
       media_rows_(pool_),
       contact_rows_(pool_),
       job_runner_(io_.get_executor(), job_rows_, metrics_, {.poll_interval = std::chrono::milliseconds(200)}),
@@ -106,6 +107,8 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
     job_runner_.handle(storage::kMediaDownloadJob,
                        [this](storage::Job job) { return media_.run_download(std::move(job)); });
     job_runner_.handle(storage::kCheckMediaJob, [this](storage::Job job) { return media_.run_scan(std::move(job)); });
+    liveness_.start();
+    for (int i = 0; i < 400 && !liveness_.held(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     server_.start();
     job_runner_.start();
     listener_.start();

@@ -32,6 +32,7 @@
 #include "inbox/services/send_service.hpp"
 #include "inbox/services/template_service.hpp"
 #include "inbox/storage/contact_repository.hpp"
+#include "inbox/storage/claimer_liveness.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/inbox_repository.hpp"
 #include "inbox/storage/job_repository.hpp"
@@ -101,6 +102,7 @@ private:
     services::SendService sends_;
     std::string media_dir_;
     media::MediaStore media_store_;
+    storage::ClaimerLiveness liveness_;
     storage::JobRepository job_rows_;
     storage::MediaRepository media_rows_;
     storage::ContactRepository contact_rows_;

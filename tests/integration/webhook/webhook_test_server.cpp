@@ -6,7 +6,8 @@ namespace inbox::testing {
 
 WebhookServer::WebhookServer(const std::string& database_url, bool process)
     : pool_({.url = database_url, .size = 4}, metrics_),
-      events_(pool_),
+      liveness_(database_url, metrics_),
+      events_(pool_, &liveness_),
       accounts_(pool_),
       inbound_(pool_),
       cache_(1000, metrics_),
@@ -24,6 +25,8 @@ WebhookServer::WebhookServer(const std::string& database_url, bool process)
                                       ++committed_;
                                       if (process) processor_.enqueue(id);
                                   }});
+    liveness_.start();
+    for (int i = 0; i < 400 && !liveness_.held(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     server_.start();
     if (process) processor_.start_sweeper();
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });

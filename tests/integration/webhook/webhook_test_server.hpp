@@ -12,6 +12,7 @@
 #include "inbox/services/webhook_ingestor.hpp"
 #include "inbox/services/webhook_processor.hpp"
 #include "inbox/storage/account_repository.hpp"
+#include "inbox/storage/claimer_liveness.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/inbound_repository.hpp"
 #include "inbox/storage/webhook_event_repository.hpp"
@@ -44,6 +45,7 @@ private:
     observability::MetricsRegistry metrics_;
     boost::asio::io_context io_;
     storage::DbPool pool_;
+    storage::ClaimerLiveness liveness_;
     storage::WebhookEventRepository events_;
     storage::AccountRepository accounts_;
     storage::InboundRepository inbound_;

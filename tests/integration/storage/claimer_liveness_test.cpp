@@ -1,0 +1,129 @@
+// Claims tied to the claimer's liveness (migration 0005, storage/claim_sql.hpp): a dead instance's claims are taken
+// over at once, a live one keeps its claims however long, and an instance takes back its own abandoned claims.
+#include "inbox/storage/claimer_liveness.hpp"
+
+#include "inbox/observability/metrics.hpp"
+#include "inbox/storage/db_pool.hpp"
+#include "inbox/storage/job_repository.hpp"
+#include "inbox/storage/webhook_event_repository.hpp"
+#include "test_database.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace inbox::storage {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// One server instance as far as claims go: its liveness lock and the repositories that claim under its key.
+struct Instance {
+    Instance(const std::string& url, DbPool& pool, observability::MetricsRegistry& metrics)
+        : liveness(url, metrics), events(pool, &liveness), jobs(pool, &liveness) {
+        liveness.start();
+        for (int i = 0; i < 400 && !liveness.held(); ++i) std::this_thread::sleep_for(5ms);
+    }
+    ClaimerLiveness liveness;
+    WebhookEventRepository events;
+    JobRepository jobs;
+};
+
+class ClaimerLivenessTest : public ::testing::Test {
+protected:
+    testing::TestDatabase db;
+    observability::MetricsRegistry metrics;
+    DbPool pool{{.url = db.url(), .size = 2}, metrics};
+    asio::io_context io;
+
+    template <typename T>
+    T run(asio::awaitable<T> awaitable) {
+        auto future = asio::co_spawn(io, std::move(awaitable), asio::use_future);
+        io.restart();
+        io.run();
+        return future.get();
+    }
+    std::size_t sweep(Instance& instance) { return run(instance.events.claim({}, 10)).size(); }
+    std::size_t claim_jobs(Instance& instance) { return run(instance.jobs.claim_due({"test"}, 10, 60s)).size(); }
+    std::int64_t one_event() {
+        return run(WebhookEventRepository(pool).insert_batch({R"({"object":"whatsapp_business_account"})"})).at(0);
+    }
+};
+
+TEST_F(ClaimerLivenessTest, BothInstancesHoldTheirLocks) {
+    Instance a(db.url(), pool, metrics), b(db.url(), pool, metrics);
+    ASSERT_TRUE(a.liveness.held() && b.liveness.held());
+    EXPECT_NE(a.liveness.key(), b.liveness.key());
+    EXPECT_EQ(db.query_value("SELECT claimer_alive(" + std::to_string(a.liveness.key()) + ")"), "t");
+    EXPECT_EQ(db.query_value("SELECT claimer_alive(12345)"), "f");
+}
+
+TEST_F(ClaimerLivenessTest, ADeadInstancesEventIsTakenOverAtOnce) {
+    Instance a(db.url(), pool, metrics), b(db.url(), pool, metrics);
+    auto id = one_event();
+    ASSERT_EQ(run(a.events.claim({id}, 1)).size(), 1u);
+    EXPECT_EQ(sweep(b), 0u) << "a's claim is alive";
+
+    a.liveness.stop();  // what a SIGKILL does to its sessions, a moment later
+    auto taken = run(b.events.claim({}, 10));
+    ASSERT_EQ(taken.size(), 1u) << "no lease to wait out";
+    EXPECT_EQ(taken[0].id, id);
+    EXPECT_EQ(taken[0].attempts, 2);
+    EXPECT_EQ(db.query_value("SELECT claimed_by FROM webhook_events"), std::to_string(b.liveness.key()));
+}
+
+TEST_F(ClaimerLivenessTest, ALiveButSlowInstanceKeepsItsClaimPastItsLease) {
+    Instance a(db.url(), pool, metrics), b(db.url(), pool, metrics);
+    one_event();
+    ASSERT_EQ(sweep(a), 1u);
+    db.execute("UPDATE webhook_events SET locked_until = now() - interval '9 minutes'");
+    EXPECT_EQ(sweep(b), 0u) << "a lives: its claim holds";
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(sweep(b), 0u);
+    // Ten minutes past its end, a live claimer is taken to hang.
+    db.execute("UPDATE webhook_events SET locked_until = now() - interval '11 minutes'");
+    EXPECT_EQ(sweep(b), 1u);
+}
+
+TEST_F(ClaimerLivenessTest, AnInstanceTakesBackItsOwnClaimOnceItEnded) {
+    Instance a(db.url(), pool, metrics);
+    one_event();
+    ASSERT_EQ(sweep(a), 1u);
+    EXPECT_EQ(sweep(a), 0u) << "its own claim, still running";
+    db.execute("UPDATE webhook_events SET locked_until = now() - interval '1 second'");  // its outcome was lost
+    EXPECT_EQ(sweep(a), 1u);
+}
+
+TEST_F(ClaimerLivenessTest, ADeadInstancesJobIsTakenOverAtOnceALiveOnesIsNot) {
+    Instance a(db.url(), pool, metrics), b(db.url(), pool, metrics);
+    ASSERT_TRUE(run(a.jobs.enqueue({.kind = "test", .dedupe_key = "one"})));
+    ASSERT_EQ(claim_jobs(a), 1u);
+    db.execute("UPDATE jobs SET locked_until = now() - interval '1 minute'");
+    EXPECT_EQ(claim_jobs(b), 0u) << "a lives";
+    EXPECT_EQ(run(b.jobs.depth()).due, 1) << "yet its lease ended: counted as due";
+
+    a.liveness.stop();
+    EXPECT_EQ(claim_jobs(b), 1u);
+    EXPECT_EQ(db.query_value("SELECT attempts FROM jobs"), "2");
+}
+
+TEST_F(ClaimerLivenessTest, FinishedEventsAndJobsForgetTheirClaimer) {
+    Instance a(db.url(), pool, metrics);
+    auto id = one_event();
+    ASSERT_EQ(run(a.events.claim({id}, 1)).size(), 1u);
+    run(a.events.retry_later(id, "try again", 0s, 5));
+    EXPECT_EQ(db.query_value("SELECT coalesce(claimed_by::text, 'none') FROM webhook_events"), "none");
+
+    ASSERT_TRUE(run(a.jobs.enqueue({.kind = "test"})));
+    ASSERT_EQ(claim_jobs(a), 1u);
+    auto job = db.query_value("SELECT id FROM jobs");
+    ASSERT_TRUE(run(a.jobs.complete(std::stoll(job))));
+    EXPECT_EQ(db.query_value("SELECT coalesce(claimed_by::text, 'none') FROM jobs"), "none");
+}
+
+}  // namespace
+}  // namespace inbox::storage
