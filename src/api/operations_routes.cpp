@@ -10,7 +10,8 @@ void register_operations_routes(http::Router& router, OperationsProbes probes) {
     using http::Request;
     using http::Response;
     using http::Status;
-    const http::RouteOptions open{.body_limit = http::kApiBodyLimit, .requires_auth = false};
+    // Never shed: an overloaded server must still say so to probes and scrapers.
+    const http::RouteOptions open{.body_limit = http::kApiBodyLimit, .requires_auth = false, .sheddable = false};
 
     // Liveness: touches nothing else, so a slow database never gets the process restarted.
     router.add(

@@ -16,6 +16,8 @@
 #include "inbox/graph/http_client.hpp"
 #include "inbox/http/dispatcher.hpp"
 #include "inbox/http/router.hpp"
+#include "inbox/http/load_shedder.hpp"
+#include "inbox/http/loop_lag_probe.hpp"
 #include "inbox/http/server.hpp"
 #include "inbox/observability/metrics.hpp"
 #include "inbox/services/account_directory.hpp"
@@ -155,9 +157,13 @@ struct Application::Parts {
           live_relay(io.get_executor(), inbox_repository, events_bus),
           live_listener(config.database_url, std::string(storage::kLiveChannel),
                         [this](const std::string& payload) { on_live_notice(payload); }),
-          dispatcher(router, make_authenticator(config.jwt_secret), metrics),
+          shedder({.max_in_flight = config.max_in_flight, .max_loop_lag = config.max_loop_lag}, metrics),
+          dispatcher(router, make_authenticator(config.jwt_secret), metrics, &shedder),
           server(io, dispatcher,
-                 http::ServerOptions{.host = config.host, .port = config.port}) {
+                 http::ServerOptions{.host = config.host,
+                                     .port = config.port,
+                                     .connection_limits = {.max_total = config.max_connections,
+                                                           .max_per_address = config.max_connections_per_ip}}) {
         api::register_operations_routes(
             router, {.postgres_ok = [this] { return db.ping(); },
                      .redis_state = [this] { return cache->health(); },
@@ -260,6 +266,7 @@ struct Application::Parts {
     api::LiveEventRelay live_relay;                 // NOTIFY payloads → events on events_bus
     storage::NotificationListener live_listener;  // LISTEN inbox_live, on its own connection and thread
     http::Router router;
+    http::LoadShedder shedder;  // in-flight cap and event-loop lag → 503 at once
     http::Dispatcher dispatcher;
     http::Server server;
     std::chrono::seconds drain_timeout{10};
@@ -291,6 +298,7 @@ int Application::serve(const ServeOptions& options) {
     });
 
     parts.liveness.start();
+    http::start_loop_lag_probe(parts.io, parts.shedder);
     parts.server.start();
     parts.processor.start_sweeper();
     parts.pending_sends.start();

@@ -154,6 +154,14 @@ Config load_config(const EnvLookup& lookup, bool require_server_secrets) {
         std::chrono::milliseconds(env.integer("GRAPH_TIMEOUT_MS", config.graph_timeout.count(), 100, 120'000));
     config.send_rate_per_number =
         static_cast<unsigned>(env.integer("SEND_RATE_PER_NUMBER", config.send_rate_per_number, 1, 10'000));
+    config.max_in_flight = static_cast<std::size_t>(
+        env.integer("MAX_IN_FLIGHT", static_cast<long long>(config.max_in_flight), 0, 1'000'000));
+    config.max_loop_lag =
+        std::chrono::milliseconds(env.integer("MAX_EVENT_LOOP_LAG_MS", config.max_loop_lag.count(), 0, 60'000));
+    config.max_connections = static_cast<std::size_t>(
+        env.integer("MAX_CONNECTIONS", static_cast<long long>(config.max_connections), 0, 10'000'000));
+    config.max_connections_per_ip = static_cast<std::size_t>(
+        env.integer("MAX_CONNECTIONS_PER_IP", static_cast<long long>(config.max_connections_per_ip), 0, 10'000'000));
 
     config.media_dir = env.text("MEDIA_DIR", config.media_dir);
     config.public_base_url = env.optional("PUBLIC_BASE_URL");

@@ -76,7 +76,9 @@ MediaUrlCheck verify_media_url(std::string_view secret, std::string_view key, st
     if (!digests_equal(media_signature(secret, key, expires_param), presented)) {
         return MediaUrlCheck::invalid_signature;
     }
-    if (now >= TimePoint{std::chrono::seconds{*expires}}) return MediaUrlCheck::expired;
+    // Compared in whole seconds: ten digits reach past what a nanosecond TimePoint holds (year 2262).
+    const std::chrono::sys_seconds expires_at{std::chrono::seconds{*expires}};
+    if (std::chrono::floor<std::chrono::seconds>(now) >= expires_at) return MediaUrlCheck::expired;
     return MediaUrlCheck::ok;
 }
 

@@ -11,6 +11,8 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' |
 
 std::optional<std::string> text_problem(std::string_view text) {
     if (text.empty()) return "text must not be empty";
+    // Postgres text cannot hold U+0000 (and libpq would cut the value there); WhatsApp shows nothing for it either.
+    if (text.find('\0') != std::string_view::npos) return "text must not contain NUL (U+0000) characters";
     if (utf8_length(text) > kMaxTextCharacters) {
         return "text must be at most " + std::to_string(kMaxTextCharacters) + " characters";
     }

@@ -1,6 +1,7 @@
 #include "inbox/http/dispatcher.hpp"
 
 #include "inbox/http/api_error.hpp"
+#include "inbox/http/load_shedder.hpp"
 #include "inbox/http/responses.hpp"
 #include "inbox/observability/logging.hpp"
 #include "inbox/observability/metrics.hpp"
@@ -13,8 +14,9 @@ namespace inbox::http {
 
 std::string_view target_path(std::string_view target) { return target.substr(0, target.find('?')); }
 
-Dispatcher::Dispatcher(const Router& router, Authenticator authenticate, observability::MetricsRegistry& metrics)
-    : router_(router), authenticate_(std::move(authenticate)), metrics_(metrics) {}
+Dispatcher::Dispatcher(const Router& router, Authenticator authenticate, observability::MetricsRegistry& metrics,
+                       LoadShedder* shedder)
+    : router_(router), authenticate_(std::move(authenticate)), shedder_(shedder), metrics_(metrics) {}
 
 std::size_t Dispatcher::body_limit_for(Verb method, std::string_view target) const {
     auto match = router_.match(method, target_path(target));
@@ -55,6 +57,19 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
     const Route& route = *match.route;
     request.route_template = route.path_template;
     request.path_params = std::move(match.params);
+    // Overload: answered at once, before any work (authentication included) is spent on the request.
+    std::optional<LoadShedder::Ticket> in_flight;
+    if (shedder_ && route.options.sheddable) {
+        auto admission = shedder_->admit();
+        if (!admission.ticket) {
+            co_return error_response(
+                ApiError::service_unavailable(admission.reason == LoadShedder::Reason::loop_lag
+                                                  ? "the server is overloaded (its event loop is behind), retry shortly"
+                                                  : "the server is overloaded (too many requests in flight), retry shortly"),
+                request.request_id);
+        }
+        in_flight.emplace(std::move(*admission.ticket));
+    }
     try {
         if (route.options.requires_auth) {
             request.user_id = bearer_user(request, route.options);

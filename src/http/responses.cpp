@@ -1,5 +1,7 @@
 #include "inbox/http/responses.hpp"
 
+#include "inbox/domain/json_limits.hpp"
+
 #include <boost/beast/core/string.hpp>
 
 namespace inbox::http {
@@ -39,6 +41,9 @@ nlohmann::json parse_json_object_body(const Request& request) {
     while (!media_type.empty() && media_type.back() == ' ') media_type.remove_suffix(1);
     if (!boost::beast::iequals(media_type, "application/json")) {
         throw ApiError::unsupported_media_type("request body must be sent as application/json");
+    }
+    if (auto exceeded = domain::json_limit_exceeded(request.message.body(), domain::kApiBodyJsonLimits)) {
+        throw ApiError::invalid_json("request body refused: " + *exceeded);
     }
     auto body = nlohmann::json::parse(request.message.body(), nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded()) throw ApiError::invalid_json("request body is not valid JSON");

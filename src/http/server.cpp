@@ -52,12 +52,17 @@ struct Connection {
 
 struct Server::State {
     State(asio::io_context& io_context, const Dispatcher& dispatcher_ref, ServerOptions server_options)
-        : io(io_context), dispatcher(dispatcher_ref), options(std::move(server_options)), acceptor(asio::make_strand(io)) {}
+        : io(io_context),
+          dispatcher(dispatcher_ref),
+          options(std::move(server_options)),
+          acceptor(asio::make_strand(io)),
+          limiter(options.connection_limits) {}
 
     asio::io_context& io;
     const Dispatcher& dispatcher;
     ServerOptions options;
     tcp::acceptor acceptor;
+    ConnectionLimiter limiter;
     std::atomic<bool> draining{false};
     std::atomic<std::uint16_t> bound_port{0};
 
@@ -271,7 +276,7 @@ asio::awaitable<void> serve_stream(std::shared_ptr<Server::State> state, std::sh
 bool is_parse_error(const beast::error_code& ec) { return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category(); }
 
 asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std::shared_ptr<Connection> connection,
-                                       std::uint64_t id) {
+                                       std::uint64_t id, std::string address) {
     auto& stream = connection->stream;
     const auto& options = state->options;
     beast::flat_buffer buffer;
@@ -367,6 +372,19 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.close();
     state->remove(id);
+    state->limiter.release(address);
+}
+
+// A connection over a limit: one 503 (counted under the route label "connection_limit"), then closed.
+asio::awaitable<void> refuse_connection(std::shared_ptr<Server::State> state, tcp::socket socket,
+                                        ConnectionLimiter::Verdict verdict) {
+    beast::tcp_stream stream(std::move(socket));
+    Request request;
+    request.request_id = accept_or_generate_request_id({});
+    request.route_template = "connection_limit";
+    auto why = verdict == ConnectionLimiter::Verdict::over_per_address ? "too many connections from this address"
+                                                                        : "too many connections";
+    co_await reject(*state, stream, request, ApiError::service_unavailable(why), std::chrono::steady_clock::now());
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
@@ -382,10 +400,18 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
         }
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
+        auto remote = socket.remote_endpoint(ignored);
+        auto address = remote.address().to_string();
+        if (auto verdict = state->limiter.admit(address); verdict != ConnectionLimiter::Verdict::admitted) {
+            auto executor = socket.get_executor();
+            asio::co_spawn(executor, refuse_connection(state, std::move(socket), verdict), asio::detached);
+            continue;
+        }
         auto connection = std::make_shared<Connection>(std::move(socket));
         auto id = state->add(connection);
         auto executor = connection->stream.get_executor();
-        asio::co_spawn(executor, serve_connection(state, std::move(connection), id), asio::detached);
+        asio::co_spawn(executor, serve_connection(state, std::move(connection), id, std::move(address)),
+                       asio::detached);
     }
 }
 
@@ -422,7 +448,8 @@ void Server::begin_drain() {
         state->acceptor.close(ignored);
     });
     std::lock_guard lock(state_->mutex);
-    for (auto& [id, connection] : state_->connections) {
+    for (auto& entry : state_->connections) {
+        auto connection = entry.second;  // a copy: lambdas cannot capture structured bindings before C++20 in clang 14
         asio::post(connection->stream.get_executor(), [connection] {
             if (connection->idle) connection->stream.socket().cancel();
             if (auto writer = connection->streaming.lock()) writer->wake();

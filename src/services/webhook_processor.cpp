@@ -1,6 +1,8 @@
 #include "inbox/services/webhook_processor.hpp"
 
 #include "inbox/cache/cache.hpp"
+#include "inbox/domain/json_limits.hpp"
+#include "inbox/domain/nul_characters.hpp"
 #include "inbox/domain/webhook_payload.hpp"
 #include "inbox/observability/metrics.hpp"
 #include "inbox/services/account_directory.hpp"
@@ -177,9 +179,16 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
     // Parses the delivery and routes its changes to accounts; throws on a body that cannot be processed.
     asio::awaitable<storage::DeliveryToStore> prepare(const WebhookEventRepository::ClaimedEvent& event,
                                                       AccountMemo& accounts) {
-        auto delivery = domain::normalize_webhook(nlohmann::json::parse(event.body));
         storage::DeliveryToStore to_store;
         to_store.event_id = event.id;
+        // Signed by Meta, yet never trusted to be small: a refused shape is recorded as ignored, with the reason.
+        if (auto exceeded = domain::json_limit_exceeded(event.body, domain::kWebhookJsonLimits)) {
+            to_store.notes = "not processed: " + *exceeded;
+            co_return to_store;
+        }
+        auto document = nlohmann::json::parse(event.body);
+        domain::replace_nul_characters(document);
+        auto delivery = domain::normalize_webhook(document);
         for (auto& change : delivery.account_changes) {
             auto known = accounts.find(change.phone_number_id);
             if (known == accounts.end()) {

@@ -56,14 +56,14 @@ std::vector<domain::Account> read_accounts(const pqxx::result& result) {
 
 // Not a coroutine on purpose: GCC 12 miscompiles init-captures of coroutine parameters (docs/ARCHITECTURE.md).
 boost::asio::awaitable<std::vector<domain::Account>> AccountRepository::accounts_of_user(std::string user_id) {
-    return pool_.run([user_id = std::move(user_id)](DbConnection& db) {
+    return lane_.run([user_id = std::move(user_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return read_accounts(db.exec(tx, kAccountsOfUser, user_id));
     });
 }
 
 boost::asio::awaitable<bool> AccountRepository::is_member(std::string user_id, std::string account_id) {
-    return pool_.run([user_id = std::move(user_id), account_id = std::move(account_id)](DbConnection& db) {
+    return lane_.run([user_id = std::move(user_id), account_id = std::move(account_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return !db.exec(tx, kIsMember, user_id, account_id).empty();
     });
@@ -71,7 +71,7 @@ boost::asio::awaitable<bool> AccountRepository::is_member(std::string user_id, s
 
 boost::asio::awaitable<std::optional<std::string>> AccountRepository::id_by_phone_number_id(
     std::string phone_number_id) {
-    return pool_.run([phone_number_id = std::move(phone_number_id)](DbConnection& db) -> std::optional<std::string> {
+    return lane_.run([phone_number_id = std::move(phone_number_id)](DbConnection& db) -> std::optional<std::string> {
         pqxx::nontransaction tx(db.raw());
         auto rows = db.exec(tx, kAccountByPhoneNumberId, phone_number_id);
         if (rows.empty()) return std::nullopt;

@@ -19,7 +19,7 @@ constexpr Query kFindContact{
 // Not a coroutine, on purpose (GCC 12, see docs/ARCHITECTURE.md).
 boost::asio::awaitable<std::optional<StoredContact>> ContactRepository::find(std::string user_id,
                                                                             std::string contact_id) {
-    return pool_.run([user_id = std::move(user_id),
+    return lane_.run([user_id = std::move(user_id),
                       contact_id = std::move(contact_id)](DbConnection& db) -> std::optional<StoredContact> {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kFindContact, user_id, contact_id);

@@ -244,7 +244,7 @@ std::pair<std::string, std::string> lock_order_key(const DeliveryToStore& delive
 // Not a coroutine on purpose (GCC 12, see docs/ARCHITECTURE.md).
 boost::asio::awaitable<std::vector<StoredDelivery>> InboundRepository::store_deliveries(
     std::vector<DeliveryToStore> deliveries) {
-    return pool_.run([deliveries = std::move(deliveries)](DbConnection& db) {
+    return lane_.run([deliveries = std::move(deliveries)](DbConnection& db) {
         std::vector<StoredDelivery> stored;
         pqxx::work tx(db.raw());
         // Everything written here is derived from the webhook events, which were committed durably before Meta got

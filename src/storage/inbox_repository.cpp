@@ -181,7 +181,7 @@ const char* status_text(domain::ConversationFilter filter) {
 // (docs/ARCHITECTURE.md). Each fetches limit + 1 rows to tell whether there is more.
 boost::asio::awaitable<std::optional<ConversationPage>> InboxRepository::list_conversations(
     std::string user_id, std::string account_id, domain::ConversationFilter filter, domain::PageRequest page) {
-    return pool_.run(
+    return lane_.run(
         [user_id = std::move(user_id), account_id = std::move(account_id), filter, page](DbConnection& db) {
             pqxx::nontransaction tx(db.raw());
             auto result = filter == domain::ConversationFilter::all
@@ -194,7 +194,7 @@ boost::asio::awaitable<std::optional<ConversationPage>> InboxRepository::list_co
 
 boost::asio::awaitable<ConversationLookup> InboxRepository::find_conversation(std::string user_id,
                                                                               std::string conversation_id) {
-    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](DbConnection& db) {
+    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kFindConversation, user_id, conversation_id);
         ConversationLookup lookup;
@@ -207,7 +207,7 @@ boost::asio::awaitable<ConversationLookup> InboxRepository::find_conversation(st
 boost::asio::awaitable<MessagePage> InboxRepository::list_messages(std::string user_id, std::string conversation_id,
                                                                    domain::MessageCursor cursor,
                                                                    domain::PageRequest page) {
-    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
+    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
                       cursor = std::move(cursor), page](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         const int fetch = page.limit + 1;
@@ -227,7 +227,7 @@ boost::asio::awaitable<MessagePage> InboxRepository::list_messages(std::string u
 
 boost::asio::awaitable<std::optional<domain::Conversation>> InboxRepository::mark_read(std::string user_id,
                                                                                        std::string conversation_id) {
-    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](
+    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](
                          DbConnection& db) -> std::optional<domain::Conversation> {
         pqxx::nontransaction tx(db.raw());  // one autocommitted statement: no BEGIN/COMMIT round trips
         auto result = db.exec(tx, kMarkRead, user_id, conversation_id, std::string(kLiveChannel));
@@ -242,7 +242,7 @@ namespace inbox::storage {
 
 boost::asio::awaitable<std::vector<domain::Message>> InboxRepository::messages_by_ids(std::string account_id,
                                                                                       std::vector<std::string> ids) {
-    return pool_.run([account_id = std::move(account_id), ids = std::move(ids)](DbConnection& db) {
+    return lane_.run([account_id = std::move(account_id), ids = std::move(ids)](DbConnection& db) {
         std::vector<domain::Message> messages;
         if (ids.empty()) return messages;
         pqxx::nontransaction tx(db.raw());
@@ -255,7 +255,7 @@ boost::asio::awaitable<std::vector<domain::Message>> InboxRepository::messages_b
 
 boost::asio::awaitable<std::vector<domain::Conversation>> InboxRepository::conversations_by_ids(
     std::string account_id, std::vector<std::string> ids) {
-    return pool_.run([account_id = std::move(account_id), ids = std::move(ids)](DbConnection& db) {
+    return lane_.run([account_id = std::move(account_id), ids = std::move(ids)](DbConnection& db) {
         std::vector<domain::Conversation> conversations;
         if (ids.empty()) return conversations;
         pqxx::nontransaction tx(db.raw());

@@ -55,7 +55,7 @@ constexpr Query kDepth{"jobs_depth",
 
 // None of these is a coroutine, on purpose (GCC 12, see docs/ARCHITECTURE.md).
 boost::asio::awaitable<bool> JobRepository::enqueue(NewJob job) {
-    return pool_.run([job = std::move(job)](DbConnection& db) {
+    return lane_.run([job = std::move(job)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return db.exec(tx, kEnqueue, job.kind, nullable(job.account_id), job.payload_json, nullable(job.dedupe_key))
                    .affected_rows() == 1;
@@ -65,7 +65,7 @@ boost::asio::awaitable<bool> JobRepository::enqueue(NewJob job) {
 boost::asio::awaitable<std::vector<Job>> JobRepository::claim_due(std::vector<std::string> kinds, std::size_t limit,
                                                                   std::chrono::seconds lease) {
     if (!claimer_) throw std::logic_error("JobRepository: claims need a claimer");
-    return pool_.run([kinds = to_pg_text_array(kinds), limit, lease, claimer = claimer_->key()](DbConnection& db) {
+    return lane_.run([kinds = to_pg_text_array(kinds), limit, lease, claimer = claimer_->key()](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         std::vector<Job> jobs;
         for (const auto& row : db.exec(tx, kClaimDue, kinds, static_cast<std::int64_t>(limit),
@@ -78,7 +78,7 @@ boost::asio::awaitable<std::vector<Job>> JobRepository::claim_due(std::vector<st
 }
 
 boost::asio::awaitable<bool> JobRepository::complete(std::int64_t id) {
-    return pool_.run([id](DbConnection& db) {
+    return lane_.run([id](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return db.exec(tx, kComplete, id).affected_rows() == 1;
     });
@@ -86,7 +86,7 @@ boost::asio::awaitable<bool> JobRepository::complete(std::int64_t id) {
 
 boost::asio::awaitable<bool> JobRepository::retry_later(std::int64_t id, std::chrono::seconds delay,
                                                         std::string error) {
-    return pool_.run([id, delay, error = std::move(error)](DbConnection& db) {
+    return lane_.run([id, delay, error = std::move(error)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kRetryLater, id, static_cast<double>(delay.count()), error);
         return !result.empty() && result[0][0].as<std::string>() == "pending";
@@ -94,14 +94,14 @@ boost::asio::awaitable<bool> JobRepository::retry_later(std::int64_t id, std::ch
 }
 
 boost::asio::awaitable<bool> JobRepository::fail(std::int64_t id, std::string error) {
-    return pool_.run([id, error = std::move(error)](DbConnection& db) {
+    return lane_.run([id, error = std::move(error)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return db.exec(tx, kFail, id, error).affected_rows() == 1;
     });
 }
 
 boost::asio::awaitable<JobRepository::Depth> JobRepository::depth() {
-    return pool_.run([](DbConnection& db) {
+    return lane_.run([](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kDepth);
         return Depth{result[0][0].as<std::int64_t>(), result[0][1].as<double>()};

@@ -73,7 +73,7 @@ constexpr Query kQueueUnstored{
 // None of these is a coroutine, on purpose (GCC 12, see docs/ARCHITECTURE.md).
 boost::asio::awaitable<std::optional<MessageMedia>> MediaRepository::find_for_user(std::string user_id,
                                                                                   std::string message_id) {
-    return pool_.run([user_id = std::move(user_id),
+    return lane_.run([user_id = std::move(user_id),
                       message_id = std::move(message_id)](DbConnection& db) -> std::optional<MessageMedia> {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kFindForUser, user_id, message_id);
@@ -85,7 +85,7 @@ boost::asio::awaitable<std::optional<MessageMedia>> MediaRepository::find_for_us
 }
 
 boost::asio::awaitable<std::optional<MediaToDownload>> MediaRepository::find_for_download(std::string message_id) {
-    return pool_.run([message_id = std::move(message_id)](DbConnection& db) -> std::optional<MediaToDownload> {
+    return lane_.run([message_id = std::move(message_id)](DbConnection& db) -> std::optional<MediaToDownload> {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kFindForDownload, message_id);
         if (result.empty()) return std::nullopt;
@@ -96,7 +96,7 @@ boost::asio::awaitable<std::optional<MediaToDownload>> MediaRepository::find_for
 }
 
 boost::asio::awaitable<bool> MediaRepository::mark_stored(std::string message_id, StoredMediaFile file) {
-    return pool_.run([message_id = std::move(message_id), file = std::move(file)](DbConnection& db) {
+    return lane_.run([message_id = std::move(message_id), file = std::move(file)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return !db.exec(tx, kMarkStored, message_id, file.sha256_hex, static_cast<std::int64_t>(file.size), file.key,
                         file.mime_type, std::string(kLiveChannel))
@@ -106,7 +106,7 @@ boost::asio::awaitable<bool> MediaRepository::mark_stored(std::string message_id
 
 boost::asio::awaitable<bool> MediaRepository::mark_unavailable(std::string message_id, std::string state,
                                                                std::string error) {
-    return pool_.run([message_id = std::move(message_id), state = std::move(state),
+    return lane_.run([message_id = std::move(message_id), state = std::move(state),
                       error = std::move(error)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return !db.exec(tx, kMarkUnavailable, message_id, state, error, std::string(kLiveChannel)).empty();
@@ -115,7 +115,7 @@ boost::asio::awaitable<bool> MediaRepository::mark_unavailable(std::string messa
 
 boost::asio::awaitable<std::optional<std::string>> MediaRepository::conversation_account(std::string user_id,
                                                                                         std::string conversation_id) {
-    return pool_.run([user_id = std::move(user_id),
+    return lane_.run([user_id = std::move(user_id),
                       conversation_id = std::move(conversation_id)](DbConnection& db) -> std::optional<std::string> {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kConversationAccount, user_id, conversation_id);
@@ -125,7 +125,7 @@ boost::asio::awaitable<std::optional<std::string>> MediaRepository::conversation
 }
 
 boost::asio::awaitable<std::size_t> MediaRepository::queue_unstored(std::string conversation_id) {
-    return pool_.run([conversation_id = std::move(conversation_id)](DbConnection& db) {
+    return lane_.run([conversation_id = std::move(conversation_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return static_cast<std::size_t>(db.exec(tx, kQueueUnstored, conversation_id).affected_rows());
     });

@@ -155,7 +155,7 @@ std::optional<std::string> template_language(const OutboundDraft& draft) {
 // None of these is a coroutine, on purpose (GCC 12, see docs/ARCHITECTURE.md). Each is one autocommitted statement.
 boost::asio::awaitable<std::optional<SendContext>> OutboundRepository::load_context(
     std::string user_id, std::string conversation_id, std::optional<std::string> idempotency_key) {
-    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
+    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
                       key = std::move(idempotency_key)](DbConnection& db) -> std::optional<SendContext> {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kSendContext, user_id, conversation_id, nullable(key));
@@ -177,7 +177,7 @@ boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::st
                                                                          std::string conversation_id,
                                                                          OutboundDraft draft,
                                                                          std::optional<IdempotencyKey> key) {
-    return pool_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
+    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
                       draft = std::move(draft), key = std::move(key)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         std::optional<std::string> key_text, fingerprint;
@@ -204,7 +204,7 @@ boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::st
 
 boost::asio::awaitable<std::optional<StoredSend>> OutboundRepository::find_by_key(std::string account_id,
                                                                                   std::string key) {
-    return pool_.run([account_id = std::move(account_id), key = std::move(key)](DbConnection& db) {
+    return lane_.run([account_id = std::move(account_id), key = std::move(key)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kFindByKey, account_id, key);
         return result.empty() ? std::nullopt : keyed_message(result[0], 0);
@@ -214,7 +214,7 @@ boost::asio::awaitable<std::optional<StoredSend>> OutboundRepository::find_by_ke
 boost::asio::awaitable<std::optional<domain::Message>> OutboundRepository::claim_retry(std::string account_id,
                                                                                       std::string message_id,
                                                                                       OutboundDraft draft) {
-    return pool_.run([account_id = std::move(account_id), message_id = std::move(message_id),
+    return lane_.run([account_id = std::move(account_id), message_id = std::move(message_id),
                       draft = std::move(draft)](DbConnection& db) -> std::optional<domain::Message> {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kClaimRetry, account_id, message_id, draft.type, draft.text,
@@ -228,7 +228,7 @@ boost::asio::awaitable<std::optional<domain::Message>> OutboundRepository::claim
 
 boost::asio::awaitable<SentState> OutboundRepository::mark_sent(std::string account_id, std::string message_id,
                                                                 std::string wamid, std::string preview) {
-    return pool_.run([account_id = std::move(account_id), message_id = std::move(message_id),
+    return lane_.run([account_id = std::move(account_id), message_id = std::move(message_id),
                       wamid = std::move(wamid), preview = std::move(preview)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kMarkSent, account_id, message_id, wamid, preview, std::string(kLiveChannel));
@@ -239,7 +239,7 @@ boost::asio::awaitable<SentState> OutboundRepository::mark_sent(std::string acco
 boost::asio::awaitable<bool> OutboundRepository::mark_failed(std::string account_id, std::string message_id,
                                                              std::string error_json, bool retryable,
                                                              std::string preview) {
-    return pool_.run([account_id = std::move(account_id), message_id = std::move(message_id),
+    return lane_.run([account_id = std::move(account_id), message_id = std::move(message_id),
                       error_json = std::move(error_json), retryable, preview = std::move(preview)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return !db.exec(tx, kMarkFailed, account_id, message_id, error_json, retryable, preview,
@@ -250,7 +250,7 @@ boost::asio::awaitable<bool> OutboundRepository::mark_failed(std::string account
 
 boost::asio::awaitable<std::size_t> OutboundRepository::fail_stale_pending(std::chrono::seconds older_than,
                                                                            std::string error_json) {
-    return pool_.run([older_than, error_json = std::move(error_json)](DbConnection& db) {
+    return lane_.run([older_than, error_json = std::move(error_json)](DbConnection& db) {
         std::size_t resolved = 0;
         for (;;) {
             pqxx::nontransaction tx(db.raw());

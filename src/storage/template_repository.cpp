@@ -91,7 +91,7 @@ TemplateColumns columns_of(const std::vector<SyncedTemplate>& templates) {
 // Not coroutines, on purpose (GCC 12, see docs/ARCHITECTURE.md).
 boost::asio::awaitable<std::optional<std::vector<domain::StoredTemplate>>> TemplateRepository::list(
     std::string user_id, std::string account_id) {
-    return pool_.run([user_id = std::move(user_id), account_id = std::move(account_id)](DbConnection& db) {
+    return lane_.run([user_id = std::move(user_id), account_id = std::move(account_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return read_templates(db.exec(tx, kListTemplates, user_id, account_id));
     });
@@ -99,7 +99,7 @@ boost::asio::awaitable<std::optional<std::vector<domain::StoredTemplate>>> Templ
 
 boost::asio::awaitable<std::optional<GraphCredentials>> TemplateRepository::graph_credentials(std::string user_id,
                                                                                               std::string account_id) {
-    return pool_.run([user_id = std::move(user_id),
+    return lane_.run([user_id = std::move(user_id),
                       account_id = std::move(account_id)](DbConnection& db) -> std::optional<GraphCredentials> {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kGraphCredentials, user_id, account_id);
@@ -110,7 +110,7 @@ boost::asio::awaitable<std::optional<GraphCredentials>> TemplateRepository::grap
 
 boost::asio::awaitable<std::size_t> TemplateRepository::upsert(std::string user_id, std::string account_id,
                                                                std::vector<SyncedTemplate> templates) {
-    return pool_.run([user_id = std::move(user_id), account_id = std::move(account_id),
+    return lane_.run([user_id = std::move(user_id), account_id = std::move(account_id),
                       columns = columns_of(templates)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());  // one autocommitted statement
         auto result = db.exec(tx, kUpsertTemplates, user_id, account_id, to_pg_text_array(columns.wa_ids),
@@ -127,7 +127,7 @@ namespace inbox::storage {
 
 boost::asio::awaitable<std::optional<GraphCredentials>> TemplateRepository::claim_daily_submission(
     std::string account_id) {
-    return pool_.run([account_id = std::move(account_id)](DbConnection& db) -> std::optional<GraphCredentials> {
+    return lane_.run([account_id = std::move(account_id)](DbConnection& db) -> std::optional<GraphCredentials> {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kClaimDailySubmission, account_id);
         if (result.empty()) return std::nullopt;
@@ -136,14 +136,14 @@ boost::asio::awaitable<std::optional<GraphCredentials>> TemplateRepository::clai
 }
 
 boost::asio::awaitable<bool> TemplateRepository::release_daily_submission(std::string account_id) {
-    return pool_.run([account_id = std::move(account_id)](DbConnection& db) {
+    return lane_.run([account_id = std::move(account_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return db.exec(tx, kReleaseDailySubmission, account_id).affected_rows() == 1;
     });
 }
 
 boost::asio::awaitable<bool> TemplateRepository::store_submitted(std::string account_id, SyncedTemplate submitted) {
-    return pool_.run([account_id = std::move(account_id), t = std::move(submitted)](DbConnection& db) {
+    return lane_.run([account_id = std::move(account_id), t = std::move(submitted)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return db.exec(tx, kStoreSubmitted, account_id, t.wa_template_id, t.name, t.language, t.category, t.status,
                        t.body_text, t.parameter_count)

@@ -72,7 +72,7 @@ std::string to_pg_bigint_array(const std::vector<std::int64_t>& ids) {
 boost::asio::awaitable<std::vector<WebhookEventRepository::ClaimedEvent>> WebhookEventRepository::claim(
     std::vector<std::int64_t> ids, std::size_t limit) {
     if (!claimer_) throw std::logic_error("WebhookEventRepository: claims need a claimer");
-    return pool_.run([ids = std::move(ids), limit, claimer = claimer_->key()](DbConnection& db) {
+    return lane_.run([ids = std::move(ids), limit, claimer = claimer_->key()](DbConnection& db) {
         pqxx::work tx(db.raw());
         // A lost claim is harmless (the events stay pending), so its commit need not wait for the WAL flush.
         db.exec_plain(tx, "SET LOCAL synchronous_commit = off");
@@ -107,7 +107,7 @@ void WebhookEventRepository::finish(DbConnection& db, pqxx::transaction_base& tx
 
 boost::asio::awaitable<void> WebhookEventRepository::retry_later(std::int64_t id, std::string error,
                                                                  std::chrono::seconds delay, int max_attempts) {
-    auto run = pool_.run([id, error = std::move(error), delay, max_attempts](DbConnection& db) {
+    auto run = lane_.run([id, error = std::move(error), delay, max_attempts](DbConnection& db) {
         pqxx::work tx(db.raw());
         db.exec(tx, kRetryEvent, id, error, static_cast<double>(delay.count()), max_attempts);
         tx.commit();
@@ -117,7 +117,7 @@ boost::asio::awaitable<void> WebhookEventRepository::retry_later(std::int64_t id
 
 // Not a coroutine on purpose (GCC 12, see docs/ARCHITECTURE.md).
 boost::asio::awaitable<std::vector<std::int64_t>> WebhookEventRepository::insert_batch(std::vector<std::string> bodies) {
-    return pool_.run([bodies = std::move(bodies)](DbConnection& db) {
+    return lane_.run([bodies = std::move(bodies)](DbConnection& db) {
         pqxx::work tx(db.raw());
         auto rows = db.exec(tx, kInsertWebhookEvents, to_pg_text_array(bodies));
         tx.commit();

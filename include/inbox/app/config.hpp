@@ -42,6 +42,11 @@ struct Config {
     std::optional<std::string> whatsapp_contact_lookup_url;
     std::chrono::milliseconds graph_timeout{10'000};  // one Graph API call, connect included
     unsigned send_rate_per_number = 80;  // messages/s per business number (Meta's default throughput)
+    // Overload protection (docs/RELIABILITY.md): 0 disables a limit.
+    std::size_t max_in_flight = 1024;                  // requests handled at once; more are answered 503 at once
+    std::chrono::milliseconds max_loop_lag{250};       // I/O loop lag past which requests are answered 503
+    std::size_t max_connections = 10'000;              // open connections; more are answered 503 and closed
+    std::size_t max_connections_per_ip = 1'000;        // from one client address (raise it behind a proxy)
     std::string media_dir = "./media";
     std::string media_url_secret;
     std::optional<std::string> public_base_url;

@@ -22,12 +22,16 @@ class MetricsRegistry;
 
 namespace inbox::http {
 
+class LoadShedder;
+
 // Answers the user id (JWT subject) of a valid bearer token, nullopt otherwise.
 using Authenticator = std::function<std::optional<std::string>(std::string_view token)>;
 
 class Dispatcher {
 public:
-    Dispatcher(const Router& router, Authenticator authenticate, observability::MetricsRegistry& metrics);
+    // `shedder`: overload protection for sheddable routes (none: every request is handled).
+    Dispatcher(const Router& router, Authenticator authenticate, observability::MetricsRegistry& metrics,
+               LoadShedder* shedder = nullptr);
 
     // Body limit for a request whose header has been read: the matched route's, the API default otherwise.
     std::size_t body_limit_for(Verb method, std::string_view target) const;
@@ -51,6 +55,7 @@ private:
 
     const Router& router_;
     Authenticator authenticate_;
+    LoadShedder* shedder_;
     observability::MetricsRegistry& metrics_;
     mutable std::shared_mutex instruments_mutex_;
     mutable std::unordered_map<std::string, RouteInstruments> instruments_;

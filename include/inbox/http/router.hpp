@@ -22,6 +22,7 @@ struct RouteOptions {
     std::size_t body_limit = kApiBodyLimit;
     bool requires_auth = true;
     bool token_in_query = false;  // accept ?access_token= (EventSource cannot set headers)
+    bool sheddable = true;        // false: answered even under overload (health, readiness, metrics)
 };
 
 struct Route {

@@ -3,6 +3,8 @@
 // connections, lets in-flight requests finish and closes their connections after the response.
 #include <boost/asio/io_context.hpp>
 
+#include "inbox/http/connection_limiter.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -20,6 +22,7 @@ struct ServerOptions {
     std::chrono::milliseconds header_timeout{10'000};  // first byte → complete header (slow clients are dropped)
     std::chrono::milliseconds body_timeout{30'000};
     std::chrono::milliseconds write_timeout{30'000};
+    ConnectionLimits connection_limits;  // over them a new connection is answered 503 and closed
 };
 
 class Server {

@@ -1,5 +1,6 @@
 #pragma once
 // Accounts and memberships. Access tokens are written here but never selected into an Account.
+#include "inbox/storage/db_lane.hpp"
 #include "inbox/domain/account.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -20,7 +21,7 @@ public:
 
 class AccountRepository {
 public:
-    explicit AccountRepository(DbPool& pool) : pool_(pool) {}
+    explicit AccountRepository(DbPool& pool) : pool_(pool), lane_(pool, "accounts") {}
 
     boost::asio::awaitable<std::vector<domain::Account>> accounts_of_user(std::string user_id);
     // Whether `user_id` may use the account (false also for an account that does not exist).
@@ -35,7 +36,8 @@ public:
     void add_member(const std::string& account_id, const std::string& user_id);
 
 private:
-    DbPool& pool_;
+    DbPool& pool_;  // run_sync, for the command line
+    DbLane lane_;
 };
 
 }  // namespace inbox::storage

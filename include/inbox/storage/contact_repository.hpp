@@ -1,6 +1,7 @@
 #pragma once
 // Contacts as the contact-info route shows them: the stored row and the latest inbound time over the contact's
 // conversations, with the caller's membership in the same statement (another account's contact is not found).
+#include "inbox/storage/db_lane.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <string>
@@ -24,13 +25,13 @@ struct StoredContact {
 
 class ContactRepository {
 public:
-    explicit ContactRepository(DbPool& pool) : pool_(pool) {}
+    explicit ContactRepository(DbPool& pool) : lane_(pool, "contacts") {}
 
     // nullopt: no such contact for this user.
     boost::asio::awaitable<std::optional<StoredContact>> find(std::string user_id, std::string contact_id);
 
 private:
-    DbPool& pool_;
+    DbLane lane_;
 };
 
 }  // namespace inbox::storage

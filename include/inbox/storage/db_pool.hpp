@@ -65,6 +65,7 @@ public:
     boost::asio::awaitable<bool> ping();
 
     unsigned size() const noexcept { return options_.size; }
+    std::chrono::milliseconds acquire_timeout() const noexcept { return options_.acquire_timeout; }
     std::size_t in_use() const;
     std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
 

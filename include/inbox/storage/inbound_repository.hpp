@@ -2,6 +2,7 @@
 // Stores what webhook deliveries say, in one transaction that also marks the deliveries done: contacts, the open
 // conversation of each contact, inbound messages exactly once, monotonic statuses (parked when the message is not
 // stored yet), template statuses and media-download jobs.
+#include "inbox/storage/db_lane.hpp"
 #include "inbox/domain/webhook_payload.hpp"
 #include "inbox/storage/db_connection.hpp"
 
@@ -45,7 +46,7 @@ struct StoredDelivery {
 
 class InboundRepository {
 public:
-    explicit InboundRepository(DbPool& pool) : pool_(pool) {}
+    explicit InboundRepository(DbPool& pool) : lane_(pool, "webhook_processing") {}
 
     // Everything of these deliveries, and each event's own `processed`/`ignored` mark, in one transaction: a crash
     // leaves either all of it or none of it, and the sweeper redoes none-of-it idempotently. Results in order.
@@ -57,7 +58,7 @@ public:
                              const std::string& message_id, const std::string& wa_message_id);
 
 private:
-    DbPool& pool_;
+    DbLane lane_;
 };
 
 }  // namespace inbox::storage

@@ -2,6 +2,7 @@
 // The inbox reads (conversation list, one conversation, message pages) and marking a conversation read. Every
 // statement scopes by the caller's membership itself (account_members joined in the same SQL), so an object of
 // another account is indistinguishable from a missing one. One statement per call.
+#include "inbox/storage/db_lane.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <string>
@@ -36,7 +37,7 @@ struct MessagePage {
 
 class InboxRepository {
 public:
-    explicit InboxRepository(DbPool& pool) : pool_(pool) {}
+    explicit InboxRepository(DbPool& pool) : lane_(pool, "inbox_reads") {}
 
     // nullopt when the user is not a member of the account (or it does not exist). Ids must be UUIDs.
     boost::asio::awaitable<std::optional<ConversationPage>> list_conversations(std::string user_id,
@@ -62,7 +63,7 @@ public:
                                                                                    std::vector<std::string> ids);
 
 private:
-    DbPool& pool_;
+    DbLane lane_;
 };
 
 }  // namespace inbox::storage

@@ -3,6 +3,7 @@
 // (kind, dedupe key) while it is live, claimed with SKIP LOCKED under the claimer's liveness key (a dead claimer's
 // job is due again at once; a lease covers a live claimer that hangs), retried with back-off and ended done or
 // failed.
+#include "inbox/storage/db_lane.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
@@ -34,7 +35,8 @@ struct NewJob {
 class JobRepository {
 public:
     // `claimer`: whose claims claim_due() makes; a repository that only queues jobs needs none.
-    explicit JobRepository(DbPool& pool, const ClaimerLiveness* claimer = nullptr) : pool_(pool), claimer_(claimer) {}
+    explicit JobRepository(DbPool& pool, const ClaimerLiveness* claimer = nullptr)
+        : lane_(pool, "jobs"), claimer_(claimer) {}
 
     // Queues the job unless a live one (pending or running) has the same kind and dedupe key.
     boost::asio::awaitable<bool> enqueue(NewJob job);
@@ -57,7 +59,7 @@ public:
     boost::asio::awaitable<Depth> depth();
 
 private:
-    DbPool& pool_;
+    DbLane lane_;
     const ClaimerLiveness* claimer_;
 };
 

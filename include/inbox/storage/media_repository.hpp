@@ -2,6 +2,7 @@
 // The media of messages (API.md "Media"): a caller's view of one message's media, with the caller's membership in
 // the statement and the download queued in the same round trip when it is not stored; what the download job needs;
 // and the outcomes, each NOTIFYing live clients (message.updated) and media waiters on every instance.
+#include "inbox/storage/db_lane.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
@@ -41,7 +42,7 @@ struct StoredMediaFile {
 
 class MediaRepository {
 public:
-    explicit MediaRepository(DbPool& pool) : pool_(pool) {}
+    explicit MediaRepository(DbPool& pool) : lane_(pool, "media") {}
 
     // nullopt: no such message for this user. A pending media's download job is queued (once) by this statement.
     boost::asio::awaitable<std::optional<MessageMedia>> find_for_user(std::string user_id, std::string message_id);
@@ -59,7 +60,7 @@ public:
     boost::asio::awaitable<std::size_t> queue_unstored(std::string conversation_id);
 
 private:
-    DbPool& pool_;
+    DbLane lane_;
 };
 
 }  // namespace inbox::storage

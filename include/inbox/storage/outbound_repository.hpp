@@ -3,6 +3,7 @@
 // statement, the `pending` row written before Meta is called (idempotent per account and Idempotency-Key), and its
 // end as `sent` (with the statuses that arrived first) or `failed`. Every statement that changes what clients show
 // also NOTIFYs live clients (storage/live_notice.hpp) in the same round trip.
+#include "inbox/storage/db_lane.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
@@ -71,7 +72,7 @@ struct SentState {
 
 class OutboundRepository {
 public:
-    explicit OutboundRepository(DbPool& pool) : pool_(pool) {}
+    explicit OutboundRepository(DbPool& pool) : lane_(pool, "sends") {}
 
     // nullopt: the conversation does not exist or the user is not a member of its account.
     boost::asio::awaitable<std::optional<SendContext>> load_context(std::string user_id, std::string conversation_id,
@@ -104,7 +105,7 @@ public:
     boost::asio::awaitable<std::size_t> fail_stale_pending(std::chrono::seconds older_than, std::string error_json);
 
 private:
-    DbPool& pool_;
+    DbLane lane_;
 };
 
 }  // namespace inbox::storage

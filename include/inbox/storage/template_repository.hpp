@@ -1,6 +1,7 @@
 #pragma once
 // An account's message templates: the list, and the upsert of what the Graph API lists. Every statement scopes by
 // the caller's membership itself, like the inbox reads.
+#include "inbox/storage/db_lane.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <optional>
@@ -32,7 +33,7 @@ struct SyncedTemplate {
 
 class TemplateRepository {
 public:
-    explicit TemplateRepository(DbPool& pool) : pool_(pool) {}
+    explicit TemplateRepository(DbPool& pool) : lane_(pool, "templates") {}
 
     // Ordered by name, language; nullopt when the user is not a member of the account (or it does not exist).
     boost::asio::awaitable<std::optional<std::vector<domain::StoredTemplate>>> list(std::string user_id,
@@ -56,7 +57,7 @@ public:
     boost::asio::awaitable<bool> store_submitted(std::string account_id, SyncedTemplate submitted);
 
 private:
-    DbPool& pool_;
+    DbLane lane_;
 };
 
 }  // namespace inbox::storage

@@ -1,5 +1,6 @@
 #pragma once
 // The durable webhook inbox: raw deliveries are committed here before Meta gets its 200.
+#include "inbox/storage/db_lane.hpp"
 #include "inbox/storage/db_connection.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -18,7 +19,7 @@ class WebhookEventRepository {
 public:
     // `claimer`: whose claims claim() makes; an intake-only repository (insert_batch) needs none.
     explicit WebhookEventRepository(DbPool& pool, const ClaimerLiveness* claimer = nullptr)
-        : pool_(pool), claimer_(claimer) {}
+        : lane_(pool, "webhook_events"), claimer_(claimer) {}
 
     // One multi-row INSERT and one commit for the whole batch (group commit). Answers the new ids in batch order.
     boost::asio::awaitable<std::vector<std::int64_t>> insert_batch(std::vector<std::string> bodies);
@@ -48,7 +49,7 @@ public:
                                              int max_attempts);
 
 private:
-    DbPool& pool_;
+    DbLane lane_;
     const ClaimerLiveness* claimer_;
 };
 

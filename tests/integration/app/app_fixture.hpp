@@ -23,6 +23,7 @@ namespace inbox::testing {
 
 inline const std::string kBinary = INBOX_BINARY;
 inline const std::string kJwtSecret = "app-test-jwt-secret-0123456789abcdef0123";
+inline const std::string kAppSecret = "app-test-whatsapp-app-secret";  // WHATSAPP_APP_SECRET of server_env
 
 // Everything `serve` needs, pointing at `database_url`; tests add or erase variables.
 inline Environment server_env(const std::string& database_url) {
@@ -34,7 +35,7 @@ inline Environment server_env(const std::string& database_url) {
             {"LOG_LEVEL", "info"},
             {"JWT_SECRET", kJwtSecret},
             {"MEDIA_URL_SECRET", "app-test-media-url-secret-0123456789abcdef"},
-            {"WHATSAPP_APP_SECRET", "app-test-whatsapp-app-secret"},
+            {"WHATSAPP_APP_SECRET", kAppSecret},
             {"WHATSAPP_VERIFY_TOKEN", "app-test-verify-token"}};
 }
 

@@ -17,7 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kAppSecret = "app-test-whatsapp-app-secret";
 constexpr const char* kPhoneNumberId = "106540352242922";
 
 HttpResponse post_webhook(std::uint16_t port, const std::string& body) {

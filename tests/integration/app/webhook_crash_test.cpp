@@ -19,7 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kAppSecret = "app-test-whatsapp-app-secret";
 constexpr auto kTakeoverBound = 5s;
 
 // The text fixture with its wamid replaced, so each delivery is a different message.

@@ -132,6 +132,31 @@ TEST_F(ErrorsTest, JsonRouteRejectsInvalidJsonAndArrays) {
     expect_error(roundtrip(post_request("/echo/7", "")), 400, "invalid_json");
 }
 
+TEST_F(ErrorsTest, JsonBodiesTooDeepOrTooManyAreRefusedBeforeParsing) {
+    auto deep = R"({"a":)" + std::string(500'000, '[') + std::string(500'000, ']') + "}";
+    auto refused = roundtrip(post_request("/echo/7", deep));
+    expect_error(refused, 400, "invalid_json");
+    EXPECT_NE(body_json(refused)["error"]["message"].get<std::string>().find("nested deeper than 32"),
+              std::string::npos);
+
+    std::string tiny = R"({"a":[0)";
+    for (int i = 0; i < 400'000; ++i) tiny += ",0";
+    tiny += "]}";
+    ASSERT_LT(tiny.size(), 1024u * 1024u);
+    auto started = std::chrono::steady_clock::now();
+    auto many = roundtrip(post_request("/echo/7", tiny));
+    expect_error(many, 400, "invalid_json");
+    EXPECT_NE(body_json(many)["error"]["message"].get<std::string>().find("more than 10000 values"), std::string::npos);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
+TEST_F(ErrorsTest, TooManyHeadersPast8KiBAnswer431) {
+    std::string request = "GET /echo/x HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 2'000; ++i) request += "a" + std::to_string(i) + ": b\r\n";
+    auto response = roundtrip(request + "\r\n");
+    EXPECT_EQ(response.result_int(), 431u);
+}
+
 TEST_F(ErrorsTest, HeadRouteReturnsContentLengthWithoutBody) {
     auto client = connect();
     ASSERT_TRUE(client->send("HEAD /head HTTP/1.1\r\nHost: x\r\n\r\n" + get_request("/head")));

@@ -73,6 +73,8 @@ asio::awaitable<Response> conflict(Request&) {
 
 asio::awaitable<Response> head(Request&) { co_return json_response(Status::ok, {{"hello", "world"}}); }
 
+asio::awaitable<Response> health(Request&) { co_return json_response(Status::ok, {{"status", "ok"}}); }
+
 int int_param(const Request& request, std::string_view name, int fallback) {
     auto value = request.query_param(name);
     return value ? std::stoi(*value) : fallback;
@@ -107,7 +109,7 @@ std::optional<std::string> authenticate(std::string_view token) {
 }  // namespace
 
 struct TestServerState {
-    explicit TestServerState(ServerOptions options) {
+    TestServerState(ServerOptions options, LoadShedderOptions shedding) : shedder(shedding, metrics) {
         RouteOptions open{.requires_auth = false};
         router.add(Verb::get, "/echo/{id}", echo_get, open);
         router.add(Verb::post, "/echo/{id}", echo_post, open);
@@ -121,7 +123,8 @@ struct TestServerState {
         router.add(Verb::head, "/head", head, open);
         router.add(Verb::get, "/head", head, open);
         router.add(Verb::get, "/stream", stream, open);
-        dispatcher.emplace(router, authenticate, metrics);
+        router.add(Verb::get, "/health", health, RouteOptions{.requires_auth = false, .sheddable = false});
+        dispatcher.emplace(router, authenticate, metrics, &shedder);
         server.emplace(io, *dispatcher, std::move(options));
         server->start();
         for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
@@ -133,6 +136,7 @@ struct TestServerState {
     }
 
     observability::MetricsRegistry metrics;
+    LoadShedder shedder;
     Router router;
     std::optional<Dispatcher> dispatcher;
     asio::io_context io{2};
@@ -141,13 +145,15 @@ struct TestServerState {
     std::vector<std::thread> threads;
 };
 
-TestServer::TestServer(ServerOptions options) : state_(std::make_unique<TestServerState>(std::move(options))) {
+TestServer::TestServer(ServerOptions options, LoadShedderOptions shedding)
+    : state_(std::make_unique<TestServerState>(std::move(options), shedding)) {
     g_slow_started = 0;
 }
 TestServer::~TestServer() = default;
 
 std::uint16_t TestServer::port() const { return state_->server->port(); }
 Server& TestServer::server() { return *state_->server; }
+LoadShedder& TestServer::shedder() { return state_->shedder; }
 std::string TestServer::render_metrics() const { return state_->metrics.render_prometheus(); }
 int TestServer::slow_started() const { return g_slow_started.load(); }
 void TestServer::sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }

@@ -12,8 +12,10 @@
 //   GET  /boom            throws std::runtime_error
 //   GET  /conflict        throws ApiError 409 conflict with an extra member
 //   HEAD /head, GET /head {"hello": "world"}
+//   GET  /health          {"status": "ok"}, never shed
 //   GET  /stream?events=N&interval_ms=M&abort_at=K  a streamed body: "data: <i>\n\n" N times, waiting M ms
 //                         (or until woken) after each; aborts the connection before event K
+#include "inbox/http/load_shedder.hpp"
 #include "inbox/http/server.hpp"
 
 #include <atomic>
@@ -28,7 +30,8 @@ struct TestServerState;
 
 class TestServer {
 public:
-    explicit TestServer(ServerOptions options);
+    // `shedding`: the dispatcher's overload limits (by default none); GET /health is registered unsheddable.
+    explicit TestServer(ServerOptions options, LoadShedderOptions shedding = {.max_in_flight = 0, .max_loop_lag = {}});
     ~TestServer();
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
@@ -36,6 +39,7 @@ public:
     std::uint16_t port() const;
     Server& server();
     std::string render_metrics() const;
+    LoadShedder& shedder();
     // Number of /slow handlers that have started so far.
     int slow_started() const;
 

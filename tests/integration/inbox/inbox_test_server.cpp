@@ -70,6 +70,7 @@ InboxServer::InboxServer(const std::string& database_url, const std::string& gra
 
 InboxServer::InboxServer(const std::string& database_url, const InboxServerOptions& options)
     : pool_({.url = database_url, .size = 4}, metrics_),
+      background_pool_({.url = database_url, .size = 2, .metric_prefix = "inbox_test_background_db"}, metrics_),
       cache_(cache::make_cache(options.redis_url, cache_threads_, metrics_)),
       inbox_repository_(pool_),
       template_repository_(pool_),
@@ -84,9 +85,10 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       media_store_(media_dir_),
       liveness_(database_url, metrics_),
       job_rows_(pool_, &liveness_),
+      runner_jobs_(background_pool_, &liveness_),
       media_rows_(pool_),
       contact_rows_(pool_),
-      job_runner_(io_.get_executor(), job_rows_, metrics_, {.poll_interval = std::chrono::milliseconds(200)}),
+      job_runner_(io_.get_executor(), runner_jobs_, metrics_, {.poll_interval = std::chrono::milliseconds(200)}),
       media_(media_rows_, job_rows_, job_runner_, graph_, *cache_, media_store_, waiters_, metrics_, media_options()),
       contacts_(contact_rows_, graph_, *cache_, waiters_, options.contact_lookup_url),
       relay_(io_.get_executor(), inbox_repository_, bus_),

@@ -178,6 +178,28 @@ TEST_F(WebhookProcessingTest, AllTwentyFourOrdersOfTheFourStatusesEndInReadWithT
     EXPECT_EQ(permutations, 24);
 }
 
+// Signed, so accepted and never lost; but a shape nobody could process safely is recorded as ignored, not crashed on.
+TEST_F(WebhookProcessingTest, ADeeplyNestedDeliveryIsAcknowledgedAndRecordedAsIgnored) {
+    std::string deep = R"({"object":"whatsapp_business_account","entry":)" + std::string(100'000, '[') +
+                       std::string(100'000, ']') + "}";
+    ASSERT_EQ(testing::post_webhook(server.port(), deep, auth::sign_webhook_body(deep, testing::kSecret)).status, 200);
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT status FROM webhook_events"), "ignored");
+    EXPECT_EQ(db.query_value("SELECT last_error FROM webhook_events"), "not processed: JSON nested deeper than 64 levels");
+}
+
+// Valid JSON that Postgres cannot hold ("\u0000"): the message is stored with U+FFFD in its place, not lost.
+TEST_F(WebhookProcessingTest, ANulCharacterInATextIsStoredAsAReplacementCharacter) {
+    auto body = nlohmann::json::parse(testing::fixture("text_message.json"));
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] = std::string("red\0blue", 8);
+    auto text = body.dump();
+    ASSERT_NE(text.find("\\u0000"), std::string::npos);
+    ASSERT_EQ(testing::post_webhook(server.port(), text, auth::sign_webhook_body(text, testing::kSecret)).status, 200);
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT status FROM webhook_events"), "processed");
+    EXPECT_EQ(message_field(kTextWamid, "body"), "red\xEF\xBF\xBD" "blue");
+}
+
 TEST_F(WebhookProcessingTest, FailedOverridesSentAndKeepsMetasError) {
     insert_outbound(std::string(kStatusWamid));
     deliver("status_sent.json");

@@ -37,6 +37,13 @@ TEST(TextProblem, RefusesEmptyAndBlankText) {
     EXPECT_EQ(text_problem(" x "), std::nullopt);
 }
 
+TEST(TextProblem, RefusesNulCharacters) {
+    using namespace std::string_literals;
+    auto problem = text_problem("hello\0world"s);
+    ASSERT_TRUE(problem);
+    EXPECT_NE(problem->find("NUL"), std::string::npos);
+}
+
 TEST(TemplateParameterText, FoldsLineBreaksTabsAndRunsOfSpaces) {
     EXPECT_EQ(template_parameter_text("Hello\nthere,\t\tfriend     !"), "Hello there, friend !");
     EXPECT_EQ(template_parameter_text("  trimmed \n"), "trimmed");
