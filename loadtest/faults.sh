@@ -31,6 +31,7 @@ if [[ -z $build_dir ]]; then
     bash "$ROOT/scripts/deps.sh"
     bash "$ROOT/scripts/build.sh" release --target whatsapp-inbox inbox-loadgen fake-graph
 fi
+build_dir=$(cd "$build_dir" && pwd)
 out=${out:-$(mktemp -d /tmp/inbox-faults.XXXXXX)}
 mkdir -p "$out"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command: installs dependencies, builds the ASan+UBSan test build, starts throwaway Postgres and Redis,
-# runs every CTest test against them under the sanitizers, then the benchmark smoke (loadtest/smoke.sh).
+# runs every CTest test against them under the sanitizers, then the benchmark smoke (loadtest/smoke.sh), the short
+# fault suite (loadtest/faults.sh --short) and the fuzz smoke (scripts/fuzz.sh, 30 s per target).
 # One sanitized build instead of a plain one plus a sanitized one: every test still runs, every warning is still an
 # error, and CI fits in its 20 minutes on 2 cores (the plain debug build alone took 12 of them).
 #   scripts/test.sh [--no-asan] [--filter REGEX]
@@ -133,6 +134,29 @@ elif [[ -x $ROOT/loadtest/smoke.sh ]]; then
     else
         phase_end FAILED
         failed+=(smoke)
+    fi
+fi
+
+# The short fault suite (docs/RELIABILITY.md): real processes of this build under load, one fault each.
+if [[ ${#filter[@]} -gt 0 ]]; then
+    echo "==> faults and fuzz skipped (--filter given)"
+else
+    phase_start faults
+    if LSAN_OPTIONS=suppressions=$ROOT/tests/lsan_libpqxx.supp \
+        bash "$ROOT/loadtest/faults.sh" --short --build-dir "$ROOT/build/$kind"; then
+        phase_end passed
+    else
+        phase_end FAILED
+        failed+=(faults)
+    fi
+
+    # The fuzz smoke: every libFuzzer target for 30 s (its own clang build in build/fuzz).
+    phase_start fuzz
+    if bash "$ROOT/scripts/fuzz.sh" --seconds 30 --jobs 2; then
+        phase_end passed
+    else
+        phase_end FAILED
+        failed+=(fuzz)
     fi
 fi
 

@@ -33,7 +33,8 @@ def main():
             result = SCENARIOS[name](args.out, args.short)
         except Exception as error:  # a scenario that could not run is a failed scenario, not a crash of the run
             result = Result(name, "(the scenario itself failed)")
-            result.check("scenario ran", False, f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+            result.check("scenario ran", False, f"{type(error).__name__}: {error}")
+            print(traceback.format_exc(), flush=True)
         result.figures["scenario_seconds"] = round(time.time() - started, 1)
         results.append(result)
         for description, passed, detail in result.checks:

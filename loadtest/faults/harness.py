@@ -51,6 +51,8 @@ class Database:
         sh(f"psql '{self.url}' -q -v accounts=1 -v conversations_per_account=50 -v messages_per_conversation=10 "
            f"-v user={USER} -f '{ROOT}/loadtest/seed.sql'")
         self.account_id = self.value("SELECT id FROM accounts ORDER BY name LIMIT 1")
+        # Scenarios share one Redis; its entries (the phone number's account id) belong to the previous database.
+        sh(f"redis-cli -u '{os.environ['REDIS_URL']}' FLUSHALL")
 
     def value(self, sql):
         return sh(f"psql '{self.url}' -Atc \"{sql}\"").strip()
@@ -95,21 +97,24 @@ def free_port():
 
 
 class Process:
-    """A child process whose output goes to a file; its first line matching `ready` marks it started."""
+    """A child process whose output goes to a file; started once `ready()` answers something true (a regex
+    match on its output when `ready` is a string)."""
 
     def __init__(self, args, env, log_path, ready, timeout=20):
         self.log_path = log_path
         self.log = open(log_path, "w")
         self.proc = subprocess.Popen(args, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        check = (lambda: re.search(ready, self.output())) if isinstance(ready, str) else ready
         deadline = time.time() + timeout
         self.match = None
-        while time.time() < deadline and self.match is None:
+        while time.time() < deadline and not self.match:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{args[0]} exited at start: {self.output()[-2000:]}")
-            self.match = re.search(ready, self.output())
-            if self.match is None:
+            self.match = check()
+            if not self.match:
                 time.sleep(0.05)
-        if self.match is None:
+        if not self.match:
+            self.proc.kill()
             raise RuntimeError(f"{args[0]} not ready after {timeout}s: {self.output()[-2000:]}")
 
     def output(self):
@@ -164,8 +169,9 @@ class Server(Process):
 
     def __init__(self, db, run_dir, graph=None, env=None, name="server"):
         variables = dict(os.environ)
+        self.port = free_port()
         variables.update({
-            "DATABASE_URL": db.url, "HOST": "127.0.0.1", "PORT": "0", "LOG_LEVEL": "warn",
+            "DATABASE_URL": db.url, "HOST": "127.0.0.1", "PORT": str(self.port), "LOG_LEVEL": os.environ.get("FAULTS_LOG_LEVEL", "warn"),
             "JWT_SECRET": JWT_SECRET, "MEDIA_URL_SECRET": MEDIA_SECRET, "WHATSAPP_APP_SECRET": APP_SECRET,
             "WHATSAPP_VERIFY_TOKEN": "faults-verify", "MEDIA_DIR": os.path.join(run_dir, "media"),
             "REDIS_URL": Redis.url(),
@@ -177,8 +183,7 @@ class Server(Process):
         self.env = variables
         super().__init__([SERVER_BIN, "serve", "--no-migrate"], variables,
                          os.path.join(run_dir, f"{name}-{uuid.uuid4().hex[:6]}.log"),
-                         r"listening on 127\.0\.0\.1:(\d+)")
-        self.port = int(self.match.group(1))
+                         lambda: request(self.port, "GET", "/health", timeout=1)[0] == 200)
 
     def metric(self, name, labels=""):
         _, _, text = request(self.port, "GET", "/metrics")
@@ -237,10 +242,10 @@ class Probe(threading.Thread):
         self.name, self.port_fn, self.method, self.path = name, port_fn, method, path
         self.body_fn, self.headers, self.interval, self.timeout = body_fn, headers or {}, interval, timeout
         self.samples = []  # (sent_at, latency_s, status)
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self):
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             body = self.body_fn() if self.body_fn else None
             headers = dict(self.headers)
             if body is not None and "X-Hub-Signature-256" in headers:
@@ -249,10 +254,10 @@ class Probe(threading.Thread):
             status, _, _ = request(self.port_fn(), self.method, self.path, body=body, headers=headers,
                                    timeout=self.timeout)
             self.samples.append((sent, time.time() - sent, status))
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
         self.join(self.timeout + 1)
 
     def between(self, start, end):

@@ -65,8 +65,9 @@ def postgres_stop(run_dir, short):
         stopped_at = time.time()
         Postgres.stop()
         time.sleep(outage)
+        restart_at = time.time()
         Postgres.start()
-        back_at = time.time()
+        back_at = time.time()  # pg_isready answered
         recovered = {p.name: wait_until(lambda p=p: p.samples and p.samples[-1][2] == 200 and p.samples[-1][0] > back_at,
                                         15) for p in probes}
         time.sleep(1)
@@ -74,8 +75,8 @@ def postgres_stop(run_dir, short):
         for probe in probes:
             probe.stop()
     for probe in probes:
-        # Requests sent once the stop had taken effect (the first 503) and before the restart.
-        during = [s for s in probe.between(stopped_at, back_at)]
+        # Requests sent once the stop had taken effect (the first 503) and before the restart began.
+        during = [s for s in probe.between(stopped_at, restart_at)]
         first_503 = next((s[0] for s in during if s[2] == 503), None)
         down = [s for s in during if first_503 is not None and s[0] >= first_503]
         latencies = [s[1] for s in down]
@@ -218,7 +219,8 @@ def graph_outage(run_dir, short, mode):
                                      "then recovering")
     db = Database("graph" + mode)
     graph = FakeGraph(run_dir)
-    server = Server(db, run_dir, graph=graph, env={"GRAPH_TIMEOUT_MS": "1000", "SEND_RATE_PER_NUMBER": "1000"})
+    server = Server(db, run_dir, graph=graph, env={"GRAPH_TIMEOUT_MS": "1000", "SEND_RATE_PER_NUMBER": "1000",
+                                                   "GRAPH_BREAKER_OPEN_MS": "3000" if short else "30000"})
     bearer = {"Authorization": "Bearer " + token(), "Content-Type": "application/json"}
     conversation = db.value("SELECT id FROM conversations WHERE last_inbound_at > now() - interval '20 hours' "
                             "ORDER BY id LIMIT 1")
@@ -504,12 +506,14 @@ def sigkill_mixed(run_dir, short):
                                             "('pending','processing')") == "0", 30)
     downloads = wait_until(lambda: db.value("SELECT count(*) FROM messages WHERE media_id LIKE 'faults-kill-%' "
                                             "AND media_state <> 'stored'") == "0", 60, interval=0.5)
-    missing = [w for w in acknowledged if db.value(f"SELECT count(*) FROM messages WHERE wa_message_id = '{w}'")
-               != "1"]
+    stored = dict(line.split("|") for line in db.values(
+        "SELECT wa_message_id, count(*) FROM messages WHERE wa_message_id LIKE 'wamid.kill.%' GROUP BY 1"))
+    missing = [w for w in acknowledged if stored.get(w) != "1"]
     texts = [r.get("json", {}).get("text", {}).get("body") for r in graph.requests("messages")]
     duplicated = sorted({t for t in texts if t and texts.count(t) > 1})
-    unrecorded = [t for t in sent_ok if db.value(f"SELECT count(*) FROM messages WHERE body = '{t}' AND "
-                                                 "status <> 'pending'") != "1"]
+    recorded = dict(line.split("|") for line in db.values(
+        "SELECT body, count(*) FROM messages WHERE body LIKE 'kill send %' AND status <> 'pending' GROUP BY 1"))
+    unrecorded = [t for t in sent_ok if recorded.get(t) != "1"]
     restarted.stop()
     graph.stop()
     result.figures.update({

@@ -99,6 +99,7 @@ graph::GraphClientOptions graph_client_options(const Config& config) {
     options.api_version = config.graph_api_version;
     options.media_hosts = config.graph_media_hosts;
     options.request_timeout = config.graph_timeout;
+    options.breaker.open_duration = config.graph_breaker_open;
     options.contact_lookup_timeout = std::chrono::milliseconds(1'500);
     return options;
 }

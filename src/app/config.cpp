@@ -152,6 +152,8 @@ Config load_config(const EnvLookup& lookup, bool require_server_secrets) {
 
     config.graph_timeout =
         std::chrono::milliseconds(env.integer("GRAPH_TIMEOUT_MS", config.graph_timeout.count(), 100, 120'000));
+    config.graph_breaker_open = std::chrono::milliseconds(
+        env.integer("GRAPH_BREAKER_OPEN_MS", config.graph_breaker_open.count(), 100, 600'000));
     config.send_rate_per_number =
         static_cast<unsigned>(env.integer("SEND_RATE_PER_NUMBER", config.send_rate_per_number, 1, 10'000));
     config.max_in_flight = static_cast<std::size_t>(

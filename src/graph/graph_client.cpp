@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <system_error>
+
 #include <algorithm>
 #include <cmath>
 
@@ -292,6 +294,8 @@ asio::awaitable<GraphResult<MediaDownload>> GraphClient::download_media(std::str
         result = co_await http_.download_to_file(std::move(url), std::move(headers), std::move(path), max_bytes);
     } catch (const HttpError& e) {
         failure = e;
+    } catch (const std::system_error&) {
+        throw;  // the local file (a full disk): no failure of Meta's, so the breaker is left as it is
     } catch (...) {
         breaker_of(endpoint).record_failure();
         throw;

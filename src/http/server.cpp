@@ -40,11 +40,15 @@ constexpr auto kTuple = asio::as_tuple(use_awaitable);
 
 namespace {
 
+// How long a connection accepted during the drain may take to send its first request.
+constexpr std::chrono::milliseconds kDrainFirstRequestWait{1'000};
+
 struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
     beast::tcp_stream stream;
     // Both only touched on the connection's strand.
     bool idle = true;                        // waiting for the first byte of a request
+    bool served = false;                     // answered a request already (an idle one is then a keep-alive)
     std::weak_ptr<StreamWriter> streaming;   // set while a streamed body (SSE) is being produced
 };
 
@@ -283,9 +287,12 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
     for (;;) {
         // Wait for the next request's first byte under the idle timeout (unless it already arrived pipelined).
         if (buffer.size() == 0) {
-            if (state->draining) break;
+            // Draining: a keep-alive connection ends here; one accepted from the backlog at the drain still gets
+            // its first request served (briefly waited for), so no client that connected in time is dropped.
+            if (state->draining && connection->served) break;
             connection->idle = true;
-            stream.expires_after(options.idle_timeout);
+            stream.expires_after(state->draining ? std::min(options.idle_timeout, kDrainFirstRequestWait)
+                                                 : options.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
             connection->idle = false;
             if (ec) break;
@@ -366,6 +373,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
         } else {
             co_await send_and_record(*state, stream, request, response, keep_alive, started, write_error);
         }
+        connection->served = true;
         if (write_error || !keep_alive) break;
     }
     beast::error_code ignored;
@@ -387,6 +395,23 @@ asio::awaitable<void> refuse_connection(std::shared_ptr<Server::State> state, tc
     co_await reject(*state, stream, request, ApiError::service_unavailable(why), std::chrono::steady_clock::now());
 }
 
+// Starts serving an accepted socket, or refuses it when it is over a connection limit.
+void launch_connection(const std::shared_ptr<Server::State>& state, tcp::socket socket) {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto remote = socket.remote_endpoint(ignored);
+    auto address = remote.address().to_string();
+    if (auto verdict = state->limiter.admit(address); verdict != ConnectionLimiter::Verdict::admitted) {
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, refuse_connection(state, std::move(socket), verdict), asio::detached);
+        return;
+    }
+    auto connection = std::make_shared<Connection>(std::move(socket));
+    auto id = state->add(connection);
+    auto executor = connection->stream.get_executor();
+    asio::co_spawn(executor, serve_connection(state, std::move(connection), id, std::move(address)), asio::detached);
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
     for (;;) {
         auto [ec, socket] = co_await state->acceptor.async_accept(asio::make_strand(state->io), kTuple);
@@ -398,20 +423,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
             co_await pause.async_wait(kTuple);
             continue;
         }
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        auto remote = socket.remote_endpoint(ignored);
-        auto address = remote.address().to_string();
-        if (auto verdict = state->limiter.admit(address); verdict != ConnectionLimiter::Verdict::admitted) {
-            auto executor = socket.get_executor();
-            asio::co_spawn(executor, refuse_connection(state, std::move(socket), verdict), asio::detached);
-            continue;
-        }
-        auto connection = std::make_shared<Connection>(std::move(socket));
-        auto id = state->add(connection);
-        auto executor = connection->stream.get_executor();
-        asio::co_spawn(executor, serve_connection(state, std::move(connection), id, std::move(address)),
-                       asio::detached);
+        launch_connection(state, std::move(socket));
     }
 }
 
@@ -444,14 +456,29 @@ std::uint16_t Server::port() const noexcept { return state_->bound_port; }
 void Server::begin_drain() {
     if (state_->draining.exchange(true)) return;
     asio::post(state_->acceptor.get_executor(), [state = state_] {
-        beast::error_code ignored;
-        state->acceptor.close(ignored);
+        // Connections the kernel completed but nobody accepted yet would be reset by close(): take them first.
+        beast::error_code ec;
+        state->acceptor.non_blocking(true, ec);
+        while (!ec) {
+            tcp::socket socket(asio::make_strand(state->io));
+            state->acceptor.accept(socket, ec);
+            if (!ec) launch_connection(state, std::move(socket));
+        }
+        state->acceptor.close(ec);
     });
     std::lock_guard lock(state_->mutex);
     for (auto& entry : state_->connections) {
         auto connection = entry.second;  // a copy: lambdas cannot capture structured bindings before C++20 in clang 14
         asio::post(connection->stream.get_executor(), [connection] {
-            if (connection->idle) connection->stream.socket().cancel();
+            if (connection->idle && connection->served) connection->stream.socket().cancel();
+            if (connection->idle && !connection->served) {
+                // Connected, no request yet: it gets a moment to send its first one.
+                auto grace = std::make_shared<asio::steady_timer>(connection->stream.get_executor(),
+                                                                  kDrainFirstRequestWait);
+                grace->async_wait([connection, grace](const beast::error_code&) {
+                    if (connection->idle && !connection->served) connection->stream.socket().cancel();
+                });
+            }
             if (auto writer = connection->streaming.lock()) writer->wake();
         });
     }

@@ -74,6 +74,8 @@ const char* name_of(JobOutcome::Kind kind) {
             return "done";
         case JobOutcome::Kind::retry:
             return "retry";
+        case JobOutcome::Kind::postponed:
+            return "postponed";
         case JobOutcome::Kind::failed:
             return "failed";
     }
@@ -88,6 +90,9 @@ asio::awaitable<void> record(State& state, std::int64_t id, std::string kind, Jo
     } else if (outcome.kind == JobOutcome::Kind::retry) {
         const bool due_again = co_await state.jobs.retry_later(id, outcome.delay, outcome.error);
         if (!due_again) spdlog::warn("job {} ({}): attempts used up: {}", id, kind, outcome.error);
+    } else if (outcome.kind == JobOutcome::Kind::postponed) {
+        const bool due_again = co_await state.jobs.postpone(id, outcome.delay, outcome.error);
+        if (!due_again) spdlog::warn("job {} ({}): postponed for a week, given up: {}", id, kind, outcome.error);
     } else {
         co_await state.jobs.fail(id, outcome.error);
         spdlog::warn("job {} ({}) failed: {}", id, kind, outcome.error);

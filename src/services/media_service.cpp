@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <cmath>
+#include <system_error>
 #include <nlohmann/json.hpp>
 
 #include "inbox/auth/hex.hpp"
@@ -97,7 +100,8 @@ std::string refusal_text(const graph::GraphRefusal& refusal) {
 struct MetaLookup {
     std::optional<graph::MediaMeta> meta;
     bool expired = false;
-    std::string error;  // neither: why it should be retried
+    std::string error;                                 // neither: why it should be retried
+    std::optional<graph::GraphUnavailable> unavailable;  // Meta down, not this media's fault
 };
 
 MetaLookup lookup_of(const graph::GraphResult<graph::MediaMeta>& result) {
@@ -110,8 +114,17 @@ MetaLookup lookup_of(const graph::GraphResult<graph::MediaMeta>& result) {
         lookup.error = "media metadata " + refusal_text(*refusal);
     } else {
         lookup.error = "media metadata unavailable: " + result.unavailable()->reason;
+        lookup.unavailable = *result.unavailable();
     }
     return lookup;
+}
+
+// Meta unreachable, failing or throttling, or its breaker open: waiting costs the job no attempt, so a download
+// queued during an outage of any length completes after it (within the media id's 7 days).
+JobOutcome postponed(const graph::GraphUnavailable& failure, std::string error) {
+    const auto delay = std::clamp(std::chrono::seconds(failure.retry_after_seconds), std::chrono::seconds(5),
+                                  std::chrono::seconds(60));
+    return JobOutcome::postpone_for(delay, std::move(error));
 }
 
 }  // namespace
@@ -263,12 +276,21 @@ boost::asio::awaitable<JobOutcome> MediaService::download(const storage::Job& jo
         if (!meta) {
             auto lookup = lookup_of(co_await graph_.get_media_meta(row.media_id, row.access_token));
             if (lookup.expired) co_return co_await end_as(message_id, "expired", "media id expired at Meta");
+            if (lookup.unavailable) co_return postponed(*lookup.unavailable, std::move(lookup.error));
             if (!lookup.meta) co_return co_await give_up_or_retry(job, message_id, std::move(lookup.error));
             meta = std::move(lookup.meta);
             co_await cache_.set(cache_key, encode_meta(*meta, clock_()), options_.meta_cache_ttl);
         }
         const auto path = store_.temp_path();
-        auto got = co_await graph_.download_media(meta->url, row.access_token, path, options_.max_bytes);
+        std::optional<graph::GraphResult<graph::MediaDownload>> downloaded;
+        try {
+            downloaded = co_await graph_.download_media(meta->url, row.access_token, path, options_.max_bytes);
+        } catch (const std::system_error& error) {
+            // The temp file could not be written (a full disk): no attempt spent, the bytes are fetched again.
+            spdlog::warn("media of message {}: the download could not be written: {}", message_id, error.what());
+        }
+        if (!downloaded) co_return JobOutcome::postpone_for(std::chrono::seconds(5), "the media store could not write it");
+        auto& got = *downloaded;
         if (got.expired()) co_return co_await end_as(message_id, "expired", "media id expired at Meta");
         // Meta's URL went stale (401/404, whatever the body says): one refetch of the metadata per attempt.
         const auto status =
@@ -289,8 +311,7 @@ boost::asio::awaitable<JobOutcome> MediaService::download(const storage::Job& jo
             co_return co_await give_up_or_retry(job, message_id, "media download " + refusal_text(*refusal));
         }
         if (!got) {
-            co_return co_await give_up_or_retry(job, message_id,
-                                                "media download unavailable: " + got.unavailable()->reason);
+            co_return postponed(*got.unavailable(), "media download unavailable: " + got.unavailable()->reason);
         }
 
         const auto& file = got.value();
@@ -308,7 +329,8 @@ boost::asio::awaitable<JobOutcome> MediaService::download(const storage::Job& jo
             key.clear();
             spdlog::warn("media of message {}: storing failed: {}", message_id, error.what());
         }
-        if (key.empty()) co_return co_await give_up_or_retry(job, message_id, "the media store could not keep it");
+        // A full or failing disk is not this media's fault either: no attempt is spent waiting for room.
+        if (key.empty()) co_return JobOutcome::postpone_for(std::chrono::seconds(5), "the media store could not keep it");
         co_await media_.mark_stored(message_id, stored_file(file, key, mime));
         waiters_.notify(message_id);
         co_return JobOutcome::finished();

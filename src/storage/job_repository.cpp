@@ -41,6 +41,13 @@ constexpr Query kRetryLater{
     "   updated_at = now()"
     " WHERE id = $1 RETURNING status"};
 
+constexpr Query kPostpone{
+    "jobs_postpone",
+    "UPDATE jobs SET status = CASE WHEN created_at < now() - interval '7 days' THEN 'failed' ELSE 'pending' END,"
+    "   attempts = greatest(attempts - 1, 0), run_at = now() + make_interval(secs => $2), locked_until = NULL,"
+    "   claimed_by = NULL, last_error = $3, updated_at = now()"
+    " WHERE id = $1 RETURNING status"};
+
 constexpr Query kFail{"jobs_fail",
                       "UPDATE jobs SET status = 'failed', locked_until = NULL, claimed_by = NULL, last_error = $2,"
                       "   updated_at = now()"
@@ -89,6 +96,14 @@ boost::asio::awaitable<bool> JobRepository::retry_later(std::int64_t id, std::ch
     return lane_.run([id, delay, error = std::move(error)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kRetryLater, id, static_cast<double>(delay.count()), error);
+        return !result.empty() && result[0][0].as<std::string>() == "pending";
+    });
+}
+
+boost::asio::awaitable<bool> JobRepository::postpone(std::int64_t id, std::chrono::seconds delay, std::string error) {
+    return lane_.run([id, delay, error = std::move(error)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        auto result = db.exec(tx, kPostpone, id, static_cast<double>(delay.count()), error);
         return !result.empty() && result[0][0].as<std::string>() == "pending";
     });
 }

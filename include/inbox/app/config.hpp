@@ -41,6 +41,7 @@ struct Config {
     std::vector<std::string> graph_media_hosts;
     std::optional<std::string> whatsapp_contact_lookup_url;
     std::chrono::milliseconds graph_timeout{10'000};  // one Graph API call, connect included
+    std::chrono::milliseconds graph_breaker_open{30'000};  // how long an open breaker answers without calling Graph
     unsigned send_rate_per_number = 80;  // messages/s per business number (Meta's default throughput)
     // Overload protection (docs/RELIABILITY.md): 0 disables a limit.
     std::size_t max_in_flight = 1024;                  // requests handled at once; more are answered 503 at once

@@ -20,14 +20,19 @@ class MetricsRegistry;
 namespace inbox::jobs {
 
 struct JobOutcome {
-    enum class Kind { done, retry, failed };
+    // postponed: the job could not run for a reason outside it (its upstream is down, its breaker open): due again
+    // after `delay` without spending an attempt, until the job is a week old (media ids live 7 days).
+    enum class Kind { done, retry, postponed, failed };
     Kind kind = Kind::done;
-    std::chrono::seconds delay{0};  // retry: when the job is due again
-    std::string error;              // retry, failed: kept on the job row
+    std::chrono::seconds delay{0};  // retry, postponed: when the job is due again
+    std::string error;              // retry, postponed, failed: kept on the job row
 
     static JobOutcome finished() { return {}; }
     static JobOutcome retry_in(std::chrono::seconds delay, std::string error) {
         return {Kind::retry, delay, std::move(error)};
+    }
+    static JobOutcome postpone_for(std::chrono::seconds delay, std::string error) {
+        return {Kind::postponed, delay, std::move(error)};
     }
     static JobOutcome give_up(std::string error) { return {Kind::failed, {}, std::move(error)}; }
 };

@@ -49,6 +49,9 @@ public:
     boost::asio::awaitable<bool> complete(std::int64_t id);
     // Due again after `delay`, unless its attempts are used up: then it fails. Answers false when it failed.
     boost::asio::awaitable<bool> retry_later(std::int64_t id, std::chrono::seconds delay, std::string error);
+    // Due again after `delay` without spending the attempt just made (its upstream was down), unless the job is
+    // a week old: then it fails. Answers false when it failed.
+    boost::asio::awaitable<bool> postpone(std::int64_t id, std::chrono::seconds delay, std::string error);
     boost::asio::awaitable<bool> fail(std::int64_t id, std::string error);
 
     // Queue depth and the age of the oldest due job (metrics).

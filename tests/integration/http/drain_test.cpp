@@ -46,6 +46,23 @@ TEST_F(DrainTest, InFlightRequestFinishesIdleConnectionClosesAndNewConnectionsAr
         << server->server().active_connections();
 }
 
+// A rolling restart must lose nothing: a client that connected before the drain (accepted, or still in the
+// listen backlog) but had not sent its request yet is served once, with Connection: close.
+TEST_F(DrainTest, AConnectionMadeBeforeTheDrainStillGetsItsFirstRequestServed) {
+    auto early = connect();
+    auto silent = connect();
+    ASSERT_TRUE(TestServer::eventually([&] { return server->server().active_connections() == 2; }));
+    server->server().begin_drain();
+    ASSERT_TRUE(early->send(get_request("/echo/late")));
+    auto response = early->read_response(2s);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->result_int(), 200u);
+    EXPECT_FALSE(response->keep_alive());
+    EXPECT_TRUE(early->wait_closed(1s));
+    // One that never sends is not waited for long.
+    EXPECT_TRUE(silent->wait_closed(2s));
+}
+
 TEST_F(DrainTest, InFlightRequestIsAnsweredWithConnectionCloseAndPipelinedOneIsNotServed) {
     auto client = connect();
     ASSERT_TRUE(client->send(get_request("/slow?ms=300") + get_request("/echo/after-drain")));

@@ -125,5 +125,23 @@ TEST_F(ClaimerLivenessTest, FinishedEventsAndJobsForgetTheirClaimer) {
     EXPECT_EQ(db.query_value("SELECT coalesce(claimed_by::text, 'none') FROM jobs"), "none");
 }
 
+// An upstream outage costs a job no attempt (JobOutcome::postponed): it waits as long as it must, up to a week.
+TEST_F(ClaimerLivenessTest, APostponedJobKeepsItsAttemptsUntilItIsAWeekOld) {
+    Instance a(db.url(), pool, metrics);
+    ASSERT_TRUE(run(a.jobs.enqueue({.kind = "test", .dedupe_key = "outage"})));
+    const auto id = std::stoll(db.query_value("SELECT id FROM jobs"));
+    for (int i = 0; i < 10; ++i) {  // twice max_attempts
+        db.execute("UPDATE jobs SET run_at = now()");
+        ASSERT_EQ(claim_jobs(a), 1u) << i;
+        ASSERT_TRUE(run(a.jobs.postpone(id, 0s, "Graph unavailable")));
+    }
+    EXPECT_EQ(db.query_value("SELECT status || ' ' || attempts || ' ' || last_error FROM jobs"),
+              "pending 0 Graph unavailable");
+    db.execute("UPDATE jobs SET created_at = now() - interval '8 days', run_at = now()");
+    ASSERT_EQ(claim_jobs(a), 1u);
+    EXPECT_FALSE(run(a.jobs.postpone(id, 0s, "Graph unavailable"))) << "a week of outage: given up";
+    EXPECT_EQ(db.query_value("SELECT status FROM jobs"), "failed");
+}
+
 }  // namespace
 }  // namespace inbox::storage
