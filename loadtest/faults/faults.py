@@ -14,6 +14,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scenarios import SCENARIOS, Result  # noqa: E402
 
 
+def markdown(results):
+    """The run as a table for docs/RELIABILITY.md: fault, what the server did, figures, checks."""
+    lines = ["| fault | what the server did | figures | checks |", "|---|---|---|---|"]
+    for result in results:
+        figures = "; ".join(f"{key}: {json.dumps(value)}" for key, value in result.figures.items())
+        checks = f"{sum(p for _, p, _ in result.checks)}/{len(result.checks)} passed"
+        failed = [d for d, p, _ in result.checks if not p]
+        if failed:
+            checks += " (failed: " + "; ".join(failed) + ")"
+        lines.append(f"| {result.fault} | {result.behaviour} | {figures.replace('|', '/')} | {checks} |")
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--short", action="store_true", help="the CI versions: seconds per fault")
@@ -44,6 +57,8 @@ def main():
 
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump([r.as_dict() for r in results], f, indent=1)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write(markdown(results))
     print("\n==== faults ====")
     for result in results:
         print(f"{'passed' if result.passed else 'FAILED':7} {result.name:16} {result.figures['scenario_seconds']:6}s")

@@ -67,6 +67,8 @@ Options parse_cli(const std::vector<std::string_view>& args) {
             options.rate = parse_number(value(), flag);
             if (!(options.rate > 0) || options.rate > 10'000'000) throw CliError("--rate must be in (0, 1e7]");
             have_rate = true;
+        } else if (flag == "--closed-loop") {
+            options.closed_loop = true;
         } else if (flag == "--duration") {
             options.duration = parse_duration(value());
             have_duration = true;
@@ -106,14 +108,14 @@ Options parse_cli(const std::vector<std::string_view>& args) {
     if (options.help) return options;
     if (options.target.empty()) throw CliError("--target is required");
     if (options.scenario_file.empty()) throw CliError("--scenario is required");
-    if (!have_rate) throw CliError("--rate is required");
+    if (have_rate == options.closed_loop) throw CliError("give either --rate or --closed-loop");
     if (!have_duration || options.duration.count() == 0) throw CliError("--duration is required and must be > 0");
     if (options.timeout.count() == 0) throw CliError("--timeout must be > 0");
     return options;
 }
 
 std::string usage() {
-    return R"(usage: inbox-loadgen --target http://127.0.0.1:8080 --scenario FILE --rate REQ_PER_S --duration 30s
+    return R"(usage: inbox-loadgen --target http://127.0.0.1:8080 --scenario FILE (--rate REQ_PER_S | --closed-loop) --duration 30s
                      [--warmup 5s] [--connections 64] [--threads 1] [--timeout 10s] [--max-queue N]
                      [--json OUT.json] [--var name=value ...] [--seed N] [--fail-on-errors]
 
@@ -121,6 +123,9 @@ Open-loop load generator: request i is due at start + i/rate whatever the server
 is measured from that time, including any wait for a free connection. Only loopback targets are allowed.
 
   --rate          total requests per second across the scenario's weighted mix
+  --closed-loop   instead of a rate: each connection sends its next request as soon as the previous one is
+                  answered (as wrk does), latency measured from the send; the achieved rate is the server's
+                  throughput at that concurrency
   --duration      measured window; --warmup runs before it (sent, not recorded)
   --connections   persistent keep-alive connections
   --max-queue     due requests allowed to wait for a connection; beyond it they count as "dropped"

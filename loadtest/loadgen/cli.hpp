@@ -21,6 +21,7 @@ struct Options {
     std::string target;
     std::string scenario_file;
     double rate = 0;
+    bool closed_loop = false;  // --closed-loop: every connection sends its next request as soon as it has an answer
     Nanos duration{0};
     Nanos warmup{0};
     Nanos timeout = std::chrono::seconds(10);

@@ -25,16 +25,26 @@ Dispatcher::Offer Dispatcher::offer(PendingRequest request) {
 }
 
 Dispatcher::Take Dispatcher::take_or_wait(Waiter& waiter) {
-    std::lock_guard lock(mutex_);
-    if (!queue_.empty()) {
-        PendingRequest request = std::move(queue_.front());
-        queue_.pop_front();
-        return {TakeState::got, std::move(request)};
+    {
+        std::lock_guard lock(mutex_);
+        if (!queue_.empty()) {
+            PendingRequest request = std::move(queue_.front());
+            queue_.pop_front();
+            return {TakeState::got, std::move(request)};
+        }
+        if (closed_) return {TakeState::closed, std::nullopt};
+        idle_.push_back(&waiter);
     }
-    if (closed_) return {TakeState::closed, std::nullopt};
-    idle_.push_back(&waiter);
+    if (on_idle_) on_idle_();
     return {TakeState::wait, std::nullopt};
 }
+
+std::size_t Dispatcher::idle() const {
+    std::lock_guard lock(mutex_);
+    return idle_.size();
+}
+
+void Dispatcher::set_on_idle(std::function<void()> on_idle) { on_idle_ = std::move(on_idle); }
 
 std::vector<Waiter*> Dispatcher::release_idle_locked() {
     closed_ = true;

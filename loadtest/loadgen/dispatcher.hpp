@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -53,6 +54,10 @@ public:
 
     std::size_t queued() const;
     std::size_t max_queued() const;
+    std::size_t idle() const;
+    // Called (outside the lock, on the connection's thread) each time a connection starts waiting for work: the
+    // closed-loop scheduler's cue to hand it the next request.
+    void set_on_idle(std::function<void()> on_idle);
 
 private:
     std::vector<Waiter*> release_idle_locked();
@@ -63,6 +68,7 @@ private:
     std::vector<Waiter*> idle_;
     std::size_t max_queued_ = 0;
     bool closed_ = false;
+    std::function<void()> on_idle_;
 };
 
 }  // namespace inbox::loadgen

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "loadgen/connection.hpp"
@@ -37,7 +38,7 @@ public:
     Run(const Scenario& scenario, const EngineConfig& config)
         : config_(config),
           io_(config.threads),
-          schedule_(config.rate),
+          schedule_(config.closed_loop ? std::nullopt : std::optional<Schedule>(config.rate)),
           mix_(weights_of(scenario)),
           renderer_(scenario, config.host_header, config.base_path, config.seed, config.run_id),
           dispatcher_(config.max_queue),
@@ -68,7 +69,17 @@ public:
         for (auto& connection : connections_) {
             net::co_spawn(connection->executor(), run_connection(*connection), rethrow);
         }
-        net::co_spawn(scheduler_strand_, schedule_requests(), rethrow);
+        if (config_.closed_loop) {
+            dispatcher_.set_on_idle([this] {
+                net::post(scheduler_strand_, [this] {
+                    idle_signalled_ = true;
+                    idle_timer_.cancel();
+                });
+            });
+            net::co_spawn(scheduler_strand_, feed_idle_connections(), rethrow);
+        } else {
+            net::co_spawn(scheduler_strand_, schedule_requests(), rethrow);
+        }
 
         std::vector<std::jthread> extra_threads;
         for (int i = 1; i < config_.threads; ++i) extra_threads.emplace_back([this] { io_.run(); });
@@ -85,13 +96,39 @@ private:
         }
     }
 
+    // The closed loop: whenever a connection is idle it gets the next request at once, with now as its latency
+    // origin, until the window ends; the achieved rate is what the server sustains at this concurrency.
+    net::awaitable<void> feed_idle_connections() {
+        const TimePoint end = start_ + config_.warmup + config_.duration;
+        std::uint64_t i = 0;
+        while (Clock::now() < end) {
+            while (dispatcher_.idle() > 0 && Clock::now() < end) {
+                const TimePoint due = Clock::now();
+                const std::size_t endpoint = mix_.next();
+                recorder_.on_scheduled(endpoint, due);
+                const auto unix_seconds =
+                    std::chrono::duration_cast<std::chrono::seconds>(unix_start_ + (due - start_)).count();
+                PendingRequest request{endpoint, due, renderer_.render(endpoint, i++, unix_seconds)};
+                if (dispatcher_.offer(std::move(request)) == Dispatcher::Offer::dropped) {
+                    recorder_.on_error(endpoint, due, ErrorKind::dropped);
+                }
+            }
+            if (!idle_signalled_) {
+                idle_timer_.expires_at(end);
+                co_await idle_timer_.async_wait(kTuple);
+            }
+            idle_signalled_ = false;
+        }
+        co_await finish_scheduling();
+    }
+
     // The open loop: request i is released at start + i/rate with that time as its latency origin, even
     // when the scheduler itself runs late; it never waits for a response.
     net::awaitable<void> schedule_requests() {
         net::steady_timer timer(scheduler_strand_);
-        const std::uint64_t total = schedule_.count_before(config_.warmup + config_.duration);
+        const std::uint64_t total = schedule_->count_before(config_.warmup + config_.duration);
         for (std::uint64_t i = 0; i < total; ++i) {
-            const Nanos offset = schedule_.offset(i);
+            const Nanos offset = schedule_->offset(i);
             const TimePoint due = start_ + offset;
             if (Clock::now() < due) {
                 timer.expires_at(due);
@@ -108,6 +145,10 @@ private:
                 recorder_.on_error(endpoint, due, ErrorKind::dropped);
             }
         }
+        co_await finish_scheduling();
+    }
+
+    net::awaitable<void> finish_scheduling() {
         dispatcher_.close();
 
         // Queued and in-flight requests get `timeout` past the window; the last connection to finish
@@ -126,7 +167,7 @@ private:
 
     const EngineConfig& config_;
     net::io_context io_;
-    Schedule schedule_;
+    std::optional<Schedule> schedule_;  // open loop only
     WeightedMix mix_;
     RequestRenderer renderer_;
     Dispatcher dispatcher_;
@@ -139,6 +180,8 @@ private:
     LatencyHistogram scheduler_lag_;  // touched by the scheduler coroutine only
     Connection::Executor scheduler_strand_;
     net::steady_timer drain_timer_;
+    net::steady_timer idle_timer_{scheduler_strand_};  // closed loop: wakes when a connection is idle
+    bool idle_signalled_ = false;                        // on the scheduler strand only
 };
 
 }  // namespace

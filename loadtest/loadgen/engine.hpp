@@ -16,7 +16,8 @@ struct EngineConfig {
     std::uint16_t port = 80;
     std::string host_header;  // value of Host
     std::string base_path;    // prefix of every scenario path
-    double rate = 0;          // requests per second across the mix
+    double rate = 0;          // requests per second across the mix (open loop)
+    bool closed_loop = false; // instead: each connection's next request as soon as it is free
     Nanos duration{0};        // measured window
     Nanos warmup{0};          // sent before the window, not recorded
     Nanos timeout = std::chrono::seconds(10);

@@ -75,18 +75,22 @@ int run(const std::vector<std::string_view>& args) {
     config.host_header = target.host_header;
     config.base_path = target.base_path;
     config.rate = options.rate;
+    config.closed_loop = options.closed_loop;
     config.duration = options.duration;
     config.warmup = options.warmup;
     config.timeout = options.timeout;
     config.connections = options.connections;
     config.threads = options.threads;
     config.max_queue =
-        options.max_queue != 0 ? options.max_queue : std::max<std::size_t>(100, static_cast<std::size_t>(options.rate));
+        options.max_queue != 0 ? options.max_queue
+                               : std::max<std::size_t>({100, static_cast<std::size_t>(options.rate),
+                                                        static_cast<std::size_t>(options.connections)});
     config.seed = options.seed.value_or(random_u64());
     config.run_id = random_u64();
 
-    std::cerr << "inbox-loadgen: " << scenario.name << " -> " << options.target << " (" << address << ") at "
-              << config.rate << " req/s, seed " << config.seed << '\n';
+    std::cerr << "inbox-loadgen: " << scenario.name << " -> " << options.target << " (" << address << ") "
+              << (config.closed_loop ? std::string("closed loop") : "at " + std::to_string(config.rate) + " req/s")
+              << ", seed " << config.seed << '\n';
     const EngineResult result = run_engine(scenario, config);
     const RunReport report = make_report(scenario, config, result);
 

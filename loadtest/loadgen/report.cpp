@@ -104,10 +104,17 @@ json to_json(const RunReport& report) {
 }
 
 std::string format_table(const RunReport& report) {
+    // A target rate of 0 is the closed loop: there is no offered rate, only what the server sustains.
+    char pace[64];
+    if (report.target_rate > 0) {
+        std::snprintf(pace, sizeof pace, "%.1f req/s", report.target_rate);
+    } else {
+        std::snprintf(pace, sizeof pace, "closed loop");
+    }
     char title[256];
     std::snprintf(title, sizeof title,
-                  "scenario %s: %.1f req/s for %.1f s (+%.1f s warm-up), %d connections, %d threads, seed %llu\n",
-                  report.scenario.c_str(), report.target_rate, report.duration_s, report.warmup_s, report.connections,
+                  "scenario %s: %s for %.1f s (+%.1f s warm-up), %d connections, %d threads, seed %llu\n",
+                  report.scenario.c_str(), pace, report.duration_s, report.warmup_s, report.connections,
                   report.threads, static_cast<unsigned long long>(report.seed));
     char header[512];
     std::snprintf(header, sizeof header, "%-18s %9s %9s %9s %9s %9s %9s %9s %9s  %-14s %s\n", "endpoint", "target/s",

@@ -19,25 +19,25 @@ std::optional<std::string> json_limit_exceeded(std::string_view text, JsonLimits
             continue;
         }
         switch (c) {
-        case '"':
-            in_string = true;
-            break;
-        case '[':
-        case '{':
-            if (++depth > limits.max_depth) {
-                return "JSON nested deeper than " + std::to_string(limits.max_depth) + " levels";
-            }
-            ++values;
-            break;
-        case ']':
-        case '}':
-            if (depth > 0) --depth;
-            break;
-        case ',':
-            ++values;
-            break;
-        default:
-            continue;
+            case '"':
+                in_string = true;
+                break;
+            case '[':
+            case '{':
+                if (++depth > limits.max_depth) {
+                    return "JSON nested deeper than " + std::to_string(limits.max_depth) + " levels";
+                }
+                ++values;
+                break;
+            case ']':
+            case '}':
+                if (depth > 0) --depth;
+                break;
+            case ',':
+                ++values;
+                break;
+            default:
+                continue;
         }
         if (values > limits.max_values) return "JSON with more than " + std::to_string(limits.max_values) + " values";
     }

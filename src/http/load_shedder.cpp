@@ -31,7 +31,8 @@ LoadShedder::Admission LoadShedder::admit() {
 }
 
 void LoadShedder::observe_loop_lag(std::chrono::steady_clock::duration lag) noexcept {
-    state_->loop_lag_us.store(std::chrono::duration_cast<std::chrono::microseconds>(lag).count(), std::memory_order_relaxed);
+    state_->loop_lag_us.store(std::chrono::duration_cast<std::chrono::microseconds>(lag).count(),
+                              std::memory_order_relaxed);
 }
 
 }  // namespace inbox::http

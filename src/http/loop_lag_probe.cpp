@@ -18,8 +18,8 @@ asio::awaitable<void> probe(asio::io_context& io, LoadShedder& shedder, std::chr
         const auto due = std::chrono::steady_clock::now() + interval;
         timer.expires_at(due);
         co_await timer.async_wait(asio::use_awaitable);
-        shedder.observe_loop_lag(std::max(std::chrono::steady_clock::duration::zero(),
-                                          std::chrono::steady_clock::now() - due));
+        shedder.observe_loop_lag(
+            std::max(std::chrono::steady_clock::duration::zero(), std::chrono::steady_clock::now() - due));
     }
 }
 

@@ -468,7 +468,7 @@ void Server::begin_drain() {
     });
     std::lock_guard lock(state_->mutex);
     for (auto& entry : state_->connections) {
-        auto connection = entry.second;  // a copy: lambdas cannot capture structured bindings before C++20 in clang 14
+        auto connection = entry.second;  // not a structured binding: clang before 16 cannot capture one
         asio::post(connection->stream.get_executor(), [connection] {
             if (connection->idle && connection->served) connection->stream.socket().cancel();
             if (connection->idle && !connection->served) {

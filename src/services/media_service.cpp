@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-
 #include <cmath>
 #include <system_error>
 #include <nlohmann/json.hpp>

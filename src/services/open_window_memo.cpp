@@ -13,7 +13,8 @@ std::optional<domain::TimePoint> decode(const std::string& text) {
     std::int64_t micros = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), micros);
     if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return domain::TimePoint{std::chrono::duration_cast<domain::TimePoint::duration>(std::chrono::microseconds(micros))};
+    return domain::TimePoint{
+        std::chrono::duration_cast<domain::TimePoint::duration>(std::chrono::microseconds(micros))};
 }
 
 }  // namespace
@@ -21,8 +22,7 @@ std::optional<domain::TimePoint> decode(const std::string& text) {
 OpenWindowMemo::OpenWindowMemo(std::size_t max_entries, std::chrono::steady_clock::duration ttl)
     : entries_(max_entries), ttl_(ttl) {}
 
-std::optional<domain::TimePoint> OpenWindowMemo::open_until(const std::string& conversation_id,
-                                                           domain::TimePoint now) {
+std::optional<domain::TimePoint> OpenWindowMemo::open_until(const std::string& conversation_id, domain::TimePoint now) {
     std::optional<std::string> stored;
     {
         std::lock_guard lock(mutex_);

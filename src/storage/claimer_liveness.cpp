@@ -1,9 +1,9 @@
 #include "inbox/storage/claimer_liveness.hpp"
 
-#include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <pqxx/pqxx>
 #include <random>
 
 #include "inbox/observability/metrics.hpp"

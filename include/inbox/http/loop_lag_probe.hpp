@@ -3,7 +3,6 @@
 // it actually ran is the loop's lag — the wait any ready handler (a request's next step) is facing. Feeds
 // LoadShedder. Runs until the io_context stops.
 #include <boost/asio/io_context.hpp>
-
 #include <chrono>
 
 namespace inbox::http {

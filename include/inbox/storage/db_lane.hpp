@@ -5,7 +5,6 @@
 // Waiting for a place suspends the coroutine (a timer), never a pool thread.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <list>

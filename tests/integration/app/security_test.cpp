@@ -4,16 +4,16 @@
 //     and acts on nothing (no Graph call, no state change);
 //   - no secret (account access tokens, app secret, JWT secret, media URL secret, verify token) ever appears in
 //     an API answer, a log line, /metrics or Redis.
-#include "app_fixture.hpp"
-#include "fake_graph_process.hpp"
-#include "inbox/auth/webhook_signature.hpp"
-#include "sse_client.hpp"
-
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstdio>
 #include <thread>
+
+#include "app_fixture.hpp"
+#include "fake_graph_process.hpp"
+#include "inbox/auth/webhook_signature.hpp"
+#include "sse_client.hpp"
 
 namespace inbox::testing {
 namespace {
@@ -108,10 +108,10 @@ protected:
         return response;
     }
     void deliver(const std::string& body) {
-        auto response = http_request(server->port(), "POST", "/webhook/whatsapp", "",
-                                     {{"Content-Type", "application/json"},
-                                      {"X-Hub-Signature-256", auth::sign_webhook_body(body, secrets.app)}},
-                                     body);
+        auto response = http_request(
+            server->port(), "POST", "/webhook/whatsapp", "",
+            {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", auth::sign_webhook_body(body, secrets.app)}},
+            body);
         ASSERT_EQ(response.status, 200) << response.describe();
     }
     void wait_processed() {
@@ -176,7 +176,8 @@ TEST_F(SecurityTest, AnotherAccountsObjectsAre404EverywhereAndNoSecretIsEverShow
 
     // --- the BOLA matrix: bob, a member of B only, against every id-taking route with A's ids ---
     const auto sends_before = graph_requests("messages");
-    const auto unread_before = db.query_value("SELECT unread_count FROM conversations WHERE id = '" + conversation_a + "'");
+    const auto unread_before =
+        db.query_value("SELECT unread_count FROM conversations WHERE id = '" + conversation_a + "'");
     const auto jobs_before = db.query_value("SELECT count(*) FROM jobs");
     const auto foreign_send = json{{"conversation_id", conversation_a}, {"text", "hijack"}}.dump();
     const std::vector<std::pair<std::string, std::string>> matrix = {

@@ -1,13 +1,11 @@
 // Overload protection over real sockets: the in-flight cap and the event-loop lag shed requests with 503 at once,
 // operations routes are never shed, and connection caps (overall, per address) refuse connections with 503.
-#include "server_fixture.hpp"
+#include <boost/asio/post.hpp>
+#include <thread>
 
 #include "inbox/http/loop_lag_probe.hpp"
 #include "inbox/observability/metrics.hpp"
-
-#include <boost/asio/post.hpp>
-
-#include <thread>
+#include "server_fixture.hpp"
 
 namespace inbox::http::testing {
 namespace {
@@ -20,8 +18,8 @@ constexpr const char* kHealth = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
 class OverloadTest : public HttpServerTest {
 protected:
     void SetUp() override {
-        server = std::make_unique<TestServer>(test_options(), LoadShedderOptions{.max_in_flight = 2,
-                                                                                 .max_loop_lag = 100ms});
+        server =
+            std::make_unique<TestServer>(test_options(), LoadShedderOptions{.max_in_flight = 2, .max_loop_lag = 100ms});
     }
 };
 

@@ -2,18 +2,18 @@
 // over at once, a live one keeps its claims however long, and an instance takes back its own abandoned claims.
 #include "inbox/storage/claimer_liveness.hpp"
 
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <thread>
+
 #include "inbox/observability/metrics.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/job_repository.hpp"
 #include "inbox/storage/webhook_event_repository.hpp"
 #include "test_database.hpp"
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
-
-#include <thread>
 
 namespace inbox::storage {
 namespace {

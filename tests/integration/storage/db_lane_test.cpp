@@ -2,16 +2,16 @@
 // the other families go on.
 #include "inbox/storage/db_lane.hpp"
 
-#include "inbox/observability/metrics.hpp"
-#include "test_database.hpp"
+#include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
-
 #include <future>
 #include <thread>
+
+#include "inbox/observability/metrics.hpp"
+#include "test_database.hpp"
 
 namespace inbox::storage {
 namespace {
@@ -37,7 +37,9 @@ protected:
     std::thread runner;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{asio::make_work_guard(io)};
 
-    DbLaneTest() { runner = std::thread([this] { io.run(); }); }
+    DbLaneTest() {
+        runner = std::thread([this] { io.run(); });
+    }
     ~DbLaneTest() override {
         work.reset();
         runner.join();
@@ -85,12 +87,11 @@ TEST_F(DbLaneTest, AFreedPlaceGoesToTheOldestWaiterBeforeItsDeadline) {
 
 TEST_F(DbLaneTest, AFailingCallGivesItsPlaceBack) {
     DbLane lane(pool, "lane");
-    auto failing = asio::co_spawn(io,
-                                  lane.run([](DbConnection& db) -> int {
-                                      pqxx::nontransaction tx(db.raw());
-                                      db.exec_plain(tx, "SELECT 1/0");
-                                      return 0;
-                                  }),
+    auto failing = asio::co_spawn(io, lane.run([](DbConnection& db) -> int {
+        pqxx::nontransaction tx(db.raw());
+        db.exec_plain(tx, "SELECT 1/0");
+        return 0;
+    }),
                                   asio::use_future);
     EXPECT_THROW(failing.get(), pqxx::sql_error);
     EXPECT_EQ(lane.in_use(), 0u);

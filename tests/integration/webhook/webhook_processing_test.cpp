@@ -188,6 +188,19 @@ TEST_F(WebhookProcessingTest, ADeeplyNestedDeliveryIsAcknowledgedAndRecordedAsIg
     EXPECT_EQ(db.query_value("SELECT last_error FROM webhook_events"), "not processed: JSON nested deeper than 64 levels");
 }
 
+// A million tiny values (2 MB, within the 4 MiB webhook limit): acknowledged, then refused before any document is
+// built, in bounded time and memory.
+TEST_F(WebhookProcessingTest, AMillionTinyValuesAreAcknowledgedAndRecordedAsIgnored) {
+    std::string many = R"({"object":"whatsapp_business_account","entry":[0)";
+    for (int i = 0; i < 1'000'000; ++i) many += ",0";
+    many += "]}";
+    ASSERT_EQ(testing::post_webhook(server.port(), many, auth::sign_webhook_body(many, testing::kSecret)).status, 200);
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT status FROM webhook_events"), "ignored");
+    EXPECT_EQ(db.query_value("SELECT last_error FROM webhook_events"),
+              "not processed: JSON with more than 500000 values");
+}
+
 // Valid JSON that Postgres cannot hold ("\u0000"): the message is stored with U+FFFD in its place, not lost.
 TEST_F(WebhookProcessingTest, ANulCharacterInATextIsStoredAsAReplacementCharacter) {
     auto body = nlohmann::json::parse(testing::fixture("text_message.json"));

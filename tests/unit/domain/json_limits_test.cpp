@@ -36,9 +36,7 @@ TEST(JsonLimits, BracketsAndCommasInsideStringsDoNotCount) {
     EXPECT_TRUE(json_limit_exceeded(R"(["\\", [[[[1]]]]])", kSmall)) << "an escaped backslash ends before the quote";
 }
 
-TEST(JsonLimits, ClosingMoreThanOpenedNeverUnderflows) {
-    EXPECT_FALSE(json_limit_exceeded("]]]]}}}}[1]", kSmall));
-}
+TEST(JsonLimits, ClosingMoreThanOpenedNeverUnderflows) { EXPECT_FALSE(json_limit_exceeded("]]]]}}}}[1]", kSmall)); }
 
 }  // namespace
 }  // namespace inbox::domain

@@ -45,6 +45,14 @@ TEST(ParseCli, TheDocumentedCommandLine) {
     EXPECT_TRUE(options.fail_on_errors);
 }
 
+TEST(ParseCli, ClosedLoopTakesNoRate) {
+    auto options = parse_cli({"--target", "http://127.0.0.1", "--scenario", "s.json", "--closed-loop", "--duration",
+                              "2s", "--connections", "32"});
+    EXPECT_TRUE(options.closed_loop);
+    EXPECT_EQ(options.rate, 0);
+    EXPECT_EQ(options.connections, 32);
+}
+
 TEST(ParseCli, ErrorsNameTheProblem) {
     auto error_of = [](std::vector<std::string_view> args) -> std::string {
         try {
@@ -60,7 +68,9 @@ TEST(ParseCli, ErrorsNameTheProblem) {
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     };
-    EXPECT_THAT(error_of(with({"--duration", "1s"})), HasSubstr("--rate is required"));
+    EXPECT_THAT(error_of(with({"--duration", "1s"})), HasSubstr("give either --rate or --closed-loop"));
+    EXPECT_THAT(error_of(with({"--rate", "10", "--closed-loop", "--duration", "1s"})),
+                HasSubstr("give either --rate or --closed-loop"));
     EXPECT_THAT(error_of(with({"--rate", "10"})), HasSubstr("--duration is required"));
     EXPECT_THAT(error_of(with({"--rate", "fast"})), HasSubstr("--rate: not a number"));
     EXPECT_THAT(error_of(with({"--rate", "10", "--duration", "1s", "--connections", "0"})), HasSubstr("--connections"));

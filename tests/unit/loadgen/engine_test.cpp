@@ -136,6 +136,22 @@ TEST(Engine, LatencyIncludesQueueingBehindABusyConnection) {
     EXPECT_EQ(server.accepted(), 1);
 }
 
+// Closed loop (as wrk): every connection sends its next request when the previous one is answered, so the rate is
+// the server's: 4 connections of 20 ms requests make ~200/s, and latency is the service time, not a queue.
+TEST(Engine, ClosedLoopKeepsEveryConnectionBusyAndMeasuresFromTheSend) {
+    DelayedServer server(20ms);
+    auto config = config_for(server.port(), 0, 1s, 4);
+    config.closed_loop = true;
+    const EngineResult result = run_engine(health_scenario(), config);
+    const EndpointStats& stats = result.endpoints.at(0);
+    EXPECT_EQ(stats.error_count(), 0u);
+    EXPECT_NEAR(static_cast<double>(stats.completed_in_window), 200.0, 60.0);
+    EXPECT_GE(ms(stats.latency.percentile(50)), 20.0);
+    EXPECT_LT(ms(stats.latency.percentile(50)), 40.0) << "no queueing behind a busy connection";
+    EXPECT_EQ(result.max_queue_depth, 0u);
+    EXPECT_EQ(server.accepted(), 4);
+}
+
 TEST(Engine, WarmUpRequestsAreSentButNotRecorded) {
     DelayedServer server(0ms);
     auto config = config_for(server.port(), 100, 500ms, 2);

@@ -133,6 +133,8 @@ TEST(ShippedScenarios, HealthAndWebhookLoad) {
     EXPECT_NO_THROW(load_scenario(scenarios / "media.json", {{"stored_media_id", "m"}, {"token", "t"}}));
     EXPECT_NO_THROW(load_scenario(scenarios / "media_first.json", {{"pending_media_id", "m"}, {"token", "t"}}));
     EXPECT_NO_THROW(load_scenario(scenarios / "contacts.json", {{"contact_id", "c"}, {"token", "t"}}));
+    EXPECT_NO_THROW(load_scenario(scenarios / "conversations.json", {{"account_id", "a"}, {"token", "t"}}));
+    EXPECT_NO_THROW(load_scenario(scenarios / "messages.json", {{"conversation_id", "c"}, {"token", "t"}}));
 }
 
 }  // namespace
