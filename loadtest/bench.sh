@@ -7,7 +7,10 @@
 #                     [--warmup 3s] [--connections 64] [--threads 1] [--graph-latency-ms 250]
 #                     [--graph-connection-delay-ms 0] [--no-baselines] [--smoke] [--build-dir DIR] [--out DIR]
 #                     [--closed-loop]   (instead of --rate: every connection sends as soon as it has an answer, as
-#                                        wrk does; server and nginx both run as fast as they go)
+#                                        wrk does; server and nginx both run as fast as they go; adds the per-query
+#                                        pgbench baseline: the routes' own statements, same parameters)
+#                     [--profile]       (perf record -a during the measured load: CPU by process, the server's top
+#                                        frames, in perf-*.txt of the run directory)
 #
 # Provisions: durable Postgres (fsync=on, synchronous_commit=on), Redis, the fake Graph API (250 ms per call by
 # default, to model Meta), the server (Release build), and the seed data set (loadtest/seed.sql: 3 accounts,
@@ -22,7 +25,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/scripts/lib/services.sh"
 
 scenario=health rate=5000 duration=20s warmup=3s connections=64 threads=1 graph_latency_ms=250
-graph_connection_delay_ms=0 baselines=1 smoke=0 build_dir="" out="" closed_loop=0
+graph_connection_delay_ms=0 baselines=1 smoke=0 build_dir="" out="" closed_loop=0 profile=0
 while [[ $# -gt 0 ]]; do
     case $1 in
     --scenario) scenario=$2; shift ;;
@@ -35,10 +38,11 @@ while [[ $# -gt 0 ]]; do
     --graph-connection-delay-ms) graph_connection_delay_ms=$2; shift ;;
     --no-baselines) baselines=0 ;;
     --closed-loop) closed_loop=1 ;;
+    --profile) profile=1 ;;
     --smoke) smoke=1 ;;
     --build-dir) build_dir=$2; shift ;;
     --out) out=$2; shift ;;
-    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -48,6 +52,8 @@ if ((smoke)); then
 fi
 
 say() { printf 'bench: %s\n' "$*" >&2; }
+# Whole seconds of a loadgen duration (20s, 1m, 1500ms) for tools that take seconds (pgbench -T).
+seconds_of() { python3 -c 'import re,sys; n,u=re.fullmatch(r"([0-9.]+)(ms|s|m)?",sys.argv[1]).groups(); print(max(1,round(float(n)*{"ms":0.001,"s":1,"m":60,None:1}[u])))' "$1"; }
 
 if [[ -z $build_dir ]]; then
     build_dir=$ROOT/build/release
@@ -218,10 +224,57 @@ JSON
     redis-benchmark -h 127.0.0.1 -p "${REDIS_URL##*:}" -t get -n 200000 -q | tee "$run_dir/redis-benchmark.txt"
 fi
 
+# The per-query baseline (closed loop): Postgres alone running the exact statements the scenario's routes run, with
+# the same parameters and the same concurrency (loadtest/route_sql.py). Statement logging is on only while a sample
+# of the scenario's requests is sent once.
+if ((baselines && closed_loop)); then
+    say "baseline: the routes' own statements through pgbench -M prepared ($connections clients, $duration)"
+    pg_log=$PG_DATA/server.log
+    log_from=$(stat -c %s "$pg_log")
+    psql "$PG_URL" -qc "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
+    sleep 0.3
+    python3 "$ROOT/loadtest/route_sql.py" urls "$run_dir/scenario.json" 32 | while read -r path; do
+        curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$SERVER_PORT$path"
+    done
+    psql "$PG_URL" -qc "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
+    tail -c +"$((log_from + 1))" "$pg_log" >"$run_dir/route-statements.log"
+    python3 "$ROOT/loadtest/route_sql.py" scripts "$run_dir/route-statements.log" "$run_dir/route-sql" |
+        tee "$run_dir/route-sql.txt"
+    mapfile -t route_args <"$run_dir/route-sql/pgbench-args"
+    if [[ -n ${route_args[0]:-} ]]; then
+        pgbench -n -M prepared -c "$connections" -j "$threads" -T "$(seconds_of "$duration")" "${route_args[@]}" "$DB_URL" \
+            >"$run_dir/pgbench-route.txt" 2>&1 || true
+        grep -E "^(tps|latency)" "$run_dir/pgbench-route.txt" || tail -3 "$run_dir/pgbench-route.txt"
+    fi
+fi
+
 # --- the scenario -----------------------------------------------------------------------------------------------
+# The baselines wrote WAL (pgbench's inserts): checkpoint now rather than inside the measured window.
+psql "$PG_URL" -qc "CHECKPOINT"
 extra=()
 ((smoke)) && extra+=(--fail-on-errors)
+if ((profile)); then
+    # Whole machine for the measured window (after the warm-up): on 2 cores the split between the server,
+    # Postgres and the load generator is half the story.
+    (sleep "$(seconds_of "$warmup")" && perf record -a -F 999 -o "$run_dir/perf.data" -- sleep "$(seconds_of "$duration")" \
+        >"$run_dir/perf-record.log" 2>&1) &
+    perf_pid=$!
+fi
 load "server-$scenario" "http://127.0.0.1:$SERVER_PORT" "$run_dir/scenario.json" "${extra[@]}"
+if ((profile)); then
+    wait "$perf_pid" || true
+    perf report -i "$run_dir/perf.data" --no-children --sort comm --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' |
+        head -12 >"$run_dir/perf-by-process.txt"
+    # Shares of the server's own samples (--percentage relative): by library, then the top frames.
+    perf report -i "$run_dir/perf.data" --no-children --comm whatsapp-inbox --sort dso --stdio --percentage relative \
+        2>/dev/null | grep -v '^#' | grep -v '^$' | head -10 >"$run_dir/perf-server-top.txt"
+    perf report -i "$run_dir/perf.data" --no-children --comm whatsapp-inbox --sort dso,sym --stdio --percentage relative \
+        --percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 >>"$run_dir/perf-server-top.txt"
+    say "profile: CPU by process ($run_dir/perf-by-process.txt)"
+    cat "$run_dir/perf-by-process.txt" >&2
+    say "profile: the server's top frames ($run_dir/perf-server-top.txt)"
+    head -35 "$run_dir/perf-server-top.txt" >&2
+fi
 curl -s "http://127.0.0.1:$SERVER_PORT/metrics" >"$run_dir/metrics.txt"
 
 # A 100 MB download must not raise the server's peak memory by its size: VmHWM before and after one.
@@ -280,7 +333,7 @@ if os.path.exists(metrics_path):
             print(f"graph {family}: " + ", ".join(f"{o} {int(float(v))}" for o, v in by_outcome))
     requests = sum(float(v) for route, v in re.findall(r'^inbox_http_requests_total\{route="([^"]*)"[^}]*\} (\S+)$', text, re.M)
                    if route not in ("/health", "/metrics", "/webhook/whatsapp"))
-    if requests:
+    if requests >= 100:  # a webhook-only scenario has none but the per-query baseline's sample
         print(f"db round trips per API request (statements / non-health, non-webhook requests): {statements / requests:.2f}")
     graph_calls = sum(float(v) for v in re.findall(r'^inbox_graph_requests_total\{endpoint="send_text",outcome="success"\} (\S+)$', text, re.M))
     opened = sum(float(v) for v in re.findall(r"^inbox_graph_connections_opened_total (\S+)$", text, re.M))
@@ -313,6 +366,16 @@ if latencies:
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
     print(f"pgbench durable commit at the same rate: {len(latencies)} commits, p50 {pick(0.5):.2f} p95 {pick(0.95):.2f} "
           f"p99 {pick(0.99):.2f} ms")
+route = os.path.join(run_dir, "pgbench-route.txt")
+if os.path.exists(route):
+    text = open(route).read()
+    tps = re.search(r"tps = ([0-9.]+)", text)
+    latency = re.search(r"latency average = ([0-9.]+) ms", text)
+    if tps:
+        ratio = server["overall"]["achieved_rate"] / float(tps.group(1))
+        print(f"pgbench, the routes' own statements (same parameters, same {server['connections']} clients): "
+              f"{float(tps.group(1)):.1f} tps, latency avg {latency.group(1) if latency else '?'} ms; "
+              f"ratio server/pgbench = {ratio:.2f}")
 redis = os.path.join(run_dir, "redis-benchmark.txt")
 if os.path.exists(redis):
     print("redis-benchmark: " + open(redis).read().strip().splitlines()[-1].strip())

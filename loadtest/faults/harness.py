@@ -22,6 +22,19 @@ BUILD = os.environ.get("INBOX_BUILD_DIR", os.path.join(ROOT, "build", "release")
 SERVER_BIN = os.path.join(BUILD, "src", "whatsapp-inbox")
 LOADGEN_BIN = os.path.join(BUILD, "loadtest", "loadgen", "inbox-loadgen")
 FAKE_GRAPH_BIN = os.path.join(BUILD, "tools", "fake_graph", "fake-graph")
+
+
+def build_is_sanitized(build_dir=BUILD):
+    """True for the ASan+UBSan test build (INBOX_SANITIZE=ON in its CMake cache): every request costs several times
+    more there, load generator included, so throughput ratios measure the sanitizer, not the server."""
+    try:
+        with open(os.path.join(build_dir, "CMakeCache.txt")) as f:
+            return any(line.strip() == "INBOX_SANITIZE:BOOL=ON" for line in f)
+    except OSError:
+        return False
+
+
+SANITIZED = build_is_sanitized()
 FIXTURES = os.environ.get("INBOX_FIXTURES_DIR", os.path.join(ROOT, "..", "shared", "fixtures"))
 
 APP_SECRET = "faults-app-secret"
@@ -265,11 +278,13 @@ class Probe(threading.Thread):
 
 
 class Loadgen:
-    """inbox-loadgen in the background: open-loop load whose JSON report is read when it ends."""
+    """inbox-loadgen in the background whose JSON report is read when it ends: open loop at `rate`, or closed loop
+    (each connection sends on its answer) when rate is None."""
 
     def __init__(self, run_dir, port, scenario, rate, duration, connections=16, variables=None, name="load"):
         self.json_path = os.path.join(run_dir, f"{name}-{uuid.uuid4().hex[:6]}.json")
-        args = [LOADGEN_BIN, "--target", f"http://127.0.0.1:{port}", "--scenario", scenario, "--rate", str(rate),
+        pace = ["--closed-loop"] if rate is None else ["--rate", str(rate)]
+        args = [LOADGEN_BIN, "--target", f"http://127.0.0.1:{port}", "--scenario", scenario, *pace,
                 "--duration", f"{duration}s", "--warmup", "0s", "--connections", str(connections),
                 "--timeout", "10s", "--json", self.json_path]
         for key, value in (variables or {}).items():
