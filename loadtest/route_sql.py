@@ -74,11 +74,12 @@ def logged_statements(log_path):
 def write_scripts(statements, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     args, scripts = [], 0
-    distinct = []
-    for statement in statements:
-        key = (statement[0], statement[1], sorted(statement[2].items()))
-        if key not in [(n, q, sorted(p.items())) for n, q, p in distinct]:
-            distinct.append(statement)
+    distinct, seen = [], set()
+    for name, sql, parameters in statements:
+        key = (name, sql, tuple(sorted(parameters.items())))
+        if key not in seen:
+            seen.add(key)
+            distinct.append((name, sql, parameters))
     for k, (name, sql, parameters) in enumerate(distinct[:MAX_SCRIPTS]):
         if any(value is None for value in parameters.values()):
             continue  # pgbench variables cannot be NULL; no route statement of the read scenarios binds one

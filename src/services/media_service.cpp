@@ -118,6 +118,9 @@ MetaLookup lookup_of(const graph::GraphResult<graph::MediaMeta>& result) {
     return lookup;
 }
 
+// How soon a download that could not be written (a full disk) is tried again; no attempt is spent meanwhile.
+constexpr std::chrono::seconds kLocalWriteRetry{5};
+
 // Meta unreachable, failing or throttling, or its breaker open: waiting costs the job no attempt, so a download
 // queued during an outage of any length completes after it (within the media id's 7 days).
 JobOutcome postponed(const graph::GraphUnavailable& failure, std::string error) {
@@ -288,7 +291,7 @@ boost::asio::awaitable<JobOutcome> MediaService::download(const storage::Job& jo
             // The temp file could not be written (a full disk): no attempt spent, the bytes are fetched again.
             spdlog::warn("media of message {}: the download could not be written: {}", message_id, error.what());
         }
-        if (!downloaded) co_return JobOutcome::postpone_for(std::chrono::seconds(5), "the media store could not write it");
+        if (!downloaded) co_return JobOutcome::postpone_for(kLocalWriteRetry, "the media store could not write it");
         auto& got = *downloaded;
         if (got.expired()) co_return co_await end_as(message_id, "expired", "media id expired at Meta");
         // Meta's URL went stale (401/404, whatever the body says): one refetch of the metadata per attempt.
@@ -329,7 +332,7 @@ boost::asio::awaitable<JobOutcome> MediaService::download(const storage::Job& jo
             spdlog::warn("media of message {}: storing failed: {}", message_id, error.what());
         }
         // A full or failing disk is not this media's fault either: no attempt is spent waiting for room.
-        if (key.empty()) co_return JobOutcome::postpone_for(std::chrono::seconds(5), "the media store could not keep it");
+        if (key.empty()) co_return JobOutcome::postpone_for(kLocalWriteRetry, "the media store could not keep it");
         co_await media_.mark_stored(message_id, stored_file(file, key, mime));
         waiters_.notify(message_id);
         co_return JobOutcome::finished();
