@@ -10,6 +10,7 @@
 #include "inbox/api/send_routes.hpp"
 #include "inbox/api/template_routes.hpp"
 #include "inbox/api/webhook_routes.hpp"
+#include "inbox/api/web_routes.hpp"
 #include "inbox/auth/jwt.hpp"
 #include "inbox/cache/make_cache.hpp"
 #include "inbox/graph/graph_client.hpp"
@@ -39,6 +40,7 @@
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/inbound_repository.hpp"
 #include "inbox/storage/contact_repository.hpp"
+#include "inbox/web/static_site.hpp"
 #include "inbox/storage/inbox_repository.hpp"
 #include "inbox/storage/job_repository.hpp"
 #include "inbox/storage/media_repository.hpp"
@@ -158,6 +160,7 @@ struct Application::Parts {
           live_relay(io.get_executor(), inbox_repository, events_bus),
           live_listener(config.database_url, std::string(storage::kLiveChannel),
                         [this](const std::string& payload) { on_live_notice(payload); }),
+          site(web::StaticSite::load(optional_path(config.web_dir), optional_path(config.openapi_file))),
           shedder({.max_in_flight = config.max_in_flight, .max_loop_lag = config.max_loop_lag}, metrics),
           dispatcher(router, make_authenticator(config.jwt_secret), metrics, &shedder),
           server(io, dispatcher,
@@ -185,6 +188,12 @@ struct Application::Parts {
         job_runner.handle(storage::kCheckMediaJob,
                           [this](storage::Job job) { return media_service.run_scan(std::move(job)); });
         api::register_event_routes(router, accounts, events_bus, metrics);
+        api::register_web_routes(router, site);
+    }
+
+    static std::optional<std::filesystem::path> optional_path(const std::optional<std::string>& value) {
+        if (!value) return std::nullopt;
+        return std::filesystem::path(*value);
     }
 
     // A committed change on any instance: live clients, media waiters, and the job runner for new media.
@@ -266,6 +275,7 @@ struct Application::Parts {
     services::ContactService contact_service;
     api::LiveEventRelay live_relay;                 // NOTIFY payloads → events on events_bus
     storage::NotificationListener live_listener;  // LISTEN inbox_live, on its own connection and thread
+    web::StaticSite site;                         // WEB_DIR and OPENAPI_FILE, read once
     http::Router router;
     http::LoadShedder shedder;  // in-flight cap and event-loop lag → 503 at once
     http::Dispatcher dispatcher;

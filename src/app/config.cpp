@@ -167,6 +167,8 @@ Config load_config(const EnvLookup& lookup, bool require_server_secrets) {
 
     config.media_dir = env.text("MEDIA_DIR", config.media_dir);
     config.public_base_url = env.optional("PUBLIC_BASE_URL");
+    config.web_dir = env.optional("WEB_DIR");
+    config.openapi_file = env.optional("OPENAPI_FILE");
     if (config.public_base_url) {
         require_http_url("PUBLIC_BASE_URL", *config.public_base_url);
         while (config.public_base_url->back() == '/') config.public_base_url->pop_back();

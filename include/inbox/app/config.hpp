@@ -51,6 +51,8 @@ struct Config {
     std::string media_dir = "./media";
     std::string media_url_secret;
     std::optional<std::string> public_base_url;
+    std::optional<std::string> web_dir;       // WEB_DIR: the web inbox's files (index.html, app/); unset → no page
+    std::optional<std::string> openapi_file;  // OPENAPI_FILE: served at /openapi.yaml; unset → not served
     std::string log_level = "info";
     LogFormat log_format = LogFormat::text;
     bool dev_mode = false;  // INBOX_DEV_MODE=1: generated secrets, unsigned webhooks allowed; logged loudly
