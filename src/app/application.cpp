@@ -178,6 +178,7 @@ struct Application::Parts {
                                      {.app_secrets = config.whatsapp_app_secrets,
                                       .verify_token = config.whatsapp_verify_token,
                                       .on_committed = [this](std::int64_t id) { processor.enqueue(id); }});
+        inbox_service.attach_metrics(metrics);
         api::register_inbox_routes(router, inbox_service);
         api::register_template_routes(router, template_service);
         api::register_send_routes(router, send_service);

@@ -19,9 +19,14 @@ namespace {
 
 // The list: the member CTE is empty for a non-member, so the outer LEFT JOIN yields no row at all (→ 404), while a
 // member with no conversations gets one row of NULLs. `status_condition` must leave $1..$4 in use.
+// The account's page version rides along (last column), read in the page's snapshot.
+#define INBOX_ACCOUNT_PAGE_VERSION "(SELECT coalesce(sum(v.version), 0) FROM page_versions v WHERE v.scope = $2::uuid)"
+#define INBOX_CONVERSATION_PAGE_VERSION \
+    "coalesce((SELECT v.version FROM page_versions v WHERE v.scope = c.id AND v.stripe = 0), 0)"
 #define INBOX_LIST_CONVERSATIONS(status_condition)                                              \
     "WITH member AS MATERIALIZED ("                                                             \
-    "    SELECT account_id FROM account_members WHERE user_id = $1 AND account_id = $2::uuid)," \
+    "    SELECT account_id, " INBOX_ACCOUNT_PAGE_VERSION " AS page_version"                     \
+    "    FROM account_members WHERE user_id = $1 AND account_id = $2::uuid),"                   \
     " page AS ("                                                                                \
     "    SELECT " INBOX_CONVERSATION_COLUMNS                                                    \
     ", c.last_message_at AS sort_at, c.id AS sort_id"                                           \
@@ -30,11 +35,22 @@ namespace {
     "    JOIN contacts ct ON ct.id = c.contact_id"                                              \
     "    WHERE c.account_id = $2::uuid" status_condition                                        \
     "    ORDER BY c.last_message_at DESC NULLS LAST, c.id LIMIT $3 OFFSET $4)"                  \
-    " SELECT page.* FROM member LEFT JOIN page ON true ORDER BY page.sort_at DESC NULLS LAST, page.sort_id"
+    " SELECT page.*, member.page_version FROM member LEFT JOIN page ON true"                     \
+    " ORDER BY page.sort_at DESC NULLS LAST, page.sort_id"
 
 constexpr Query kListConversationsByStatus{"inbox_list_conversations_by_status",
                                            INBOX_LIST_CONVERSATIONS(" AND c.status = $5")};
 constexpr Query kListConversationsAll{"inbox_list_conversations_all", INBOX_LIST_CONVERSATIONS("")};
+
+// The page cache's checks: one row (the version) when visible to the user, none otherwise.
+constexpr Query kConversationListVersion{
+    "inbox_conversation_list_version",
+    "SELECT " INBOX_ACCOUNT_PAGE_VERSION " FROM account_members WHERE user_id = $1 AND account_id = $2::uuid"};
+constexpr Query kMessagePageVersion{
+    "inbox_message_page_version",
+    "SELECT " INBOX_CONVERSATION_PAGE_VERSION " FROM conversations c"
+    " JOIN account_members mb ON mb.account_id = c.account_id AND mb.user_id = $1"
+    " WHERE c.id = $2::uuid"};
 
 // Column 0: the user's account ids (for the membership cache); then the conversation, NULLs when not visible.
 constexpr Query kFindConversation{
@@ -66,7 +82,7 @@ constexpr Query kMarkRead{
 // `extra_ctes` may define more CTEs (starting with a comma); `cursor_condition` narrows the page.
 #define INBOX_MESSAGE_PAGE(extra_ctes, cursor_condition, cursor_found)                                       \
     "WITH conv AS MATERIALIZED ("                                                                            \
-    "    SELECT c.id FROM conversations c"                                                                   \
+    "    SELECT c.id, " INBOX_CONVERSATION_PAGE_VERSION " AS page_version FROM conversations c"              \
     "    JOIN account_members mb ON mb.account_id = c.account_id AND mb.user_id = $1"                        \
     "    WHERE c.id = $2::uuid)" extra_ctes                                                                  \
     ", page AS ("                                                                                            \
@@ -77,7 +93,7 @@ constexpr Query kMarkRead{
     "    WHERE m.conversation_id = (SELECT id FROM conv)" cursor_condition                                   \
     "    ORDER BY m.timestamp DESC, m.id DESC LIMIT $3 OFFSET $4)"                                           \
     " SELECT " cursor_found                                                                                  \
-    " AS cursor_found, page.* FROM conv LEFT JOIN page ON true"                                              \
+    " AS cursor_found, page.*, conv.page_version FROM conv LEFT JOIN page ON true"                          \
     " ORDER BY page.sort_at DESC, page.sort_id DESC"
 
 constexpr Query kMessagePage{"inbox_message_page", INBOX_MESSAGE_PAGE("", "", "true")};
@@ -108,6 +124,8 @@ constexpr Query kConversationsByIds{"inbox_conversations_by_ids",
 #undef INBOX_MESSAGE_PAGE
 #undef INBOX_LIST_CONVERSATIONS
 #undef INBOX_CONVERSATION_COLUMNS
+#undef INBOX_ACCOUNT_PAGE_VERSION
+#undef INBOX_CONVERSATION_PAGE_VERSION
 
 // Reads the conversation columns starting at `first`.
 domain::Conversation read_conversation(const pqxx::row& row, pqxx::row::size_type first) {
@@ -141,6 +159,7 @@ std::vector<std::string> split_ids(const pqxx::field& field) {
 std::optional<ConversationPage> conversation_page(const pqxx::result& result, int limit) {
     if (result.empty()) return std::nullopt;  // not a member
     ConversationPage page;
+    page.version = result[0][result.columns() - 1].as<PageVersion>();
     for (const auto& row : result) {
         if (row[0].is_null()) continue;  // a member's empty page
         if (static_cast<int>(page.rows.size()) == limit) {
@@ -160,6 +179,7 @@ MessagePage message_page(const pqxx::result& result, int limit) {
         return page;
     }
     page.outcome = MessagePage::Outcome::found;
+    page.version = result[0][result.columns() - 1].as<PageVersion>();
     for (const auto& row : result) {
         if (row[1].is_null()) continue;  // an empty page
         if (static_cast<int>(page.rows.size()) == limit) {
@@ -190,6 +210,29 @@ boost::asio::awaitable<std::optional<ConversationPage>> InboxRepository::list_co
                                         page.offset, std::string(status_text(filter)));
             return conversation_page(result, page.limit);
         });
+}
+
+namespace {
+std::optional<PageVersion> version_of(const pqxx::result& result) {
+    if (result.empty()) return std::nullopt;
+    return result[0][0].as<PageVersion>();
+}
+}  // namespace
+
+boost::asio::awaitable<std::optional<PageVersion>> InboxRepository::conversation_list_version(std::string user_id,
+                                                                                             std::string account_id) {
+    return lane_.run([user_id = std::move(user_id), account_id = std::move(account_id)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        return version_of(db.exec(tx, kConversationListVersion, user_id, account_id));
+    });
+}
+
+boost::asio::awaitable<std::optional<PageVersion>> InboxRepository::message_page_version(std::string user_id,
+                                                                                        std::string conversation_id) {
+    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        return version_of(db.exec(tx, kMessagePageVersion, user_id, conversation_id));
+    });
 }
 
 boost::asio::awaitable<ConversationLookup> InboxRepository::find_conversation(std::string user_id,

@@ -4,6 +4,7 @@
 // another account is indistinguishable from a missing one. One statement per call.
 #include "inbox/storage/db_lane.hpp"
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,9 +17,13 @@ namespace inbox::storage {
 
 class DbPool;
 
+// `version`: the account's page version (migration 0006) read by the same statement, so in the same snapshot.
+using PageVersion = std::int64_t;
+
 struct ConversationPage {
     std::vector<domain::Conversation> rows;
     bool has_more = false;
+    PageVersion version = 0;
 };
 
 // One conversation looked up for a user, plus every account the user belongs to (the membership cache's value,
@@ -33,6 +38,7 @@ struct MessagePage {
     Outcome outcome = Outcome::conversation_not_found;
     std::vector<domain::Message> rows;  // newest first
     bool has_more = false;
+    PageVersion version = 0;  // the conversation's page version, read by the same statement
 };
 
 class InboxRepository {
@@ -44,6 +50,13 @@ public:
                                                                                std::string account_id,
                                                                                domain::ConversationFilter filter,
                                                                                domain::PageRequest page);
+
+    // The current page versions alone (the page cache's check), with the same membership scoping: nullopt when the
+    // account or conversation is not visible to the user.
+    boost::asio::awaitable<std::optional<PageVersion>> conversation_list_version(std::string user_id,
+                                                                                 std::string account_id);
+    boost::asio::awaitable<std::optional<PageVersion>> message_page_version(std::string user_id,
+                                                                            std::string conversation_id);
 
     boost::asio::awaitable<ConversationLookup> find_conversation(std::string user_id, std::string conversation_id);
 

@@ -101,6 +101,7 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
                 }),
       dispatcher_(router_, authenticate, metrics_),
       server_(io_, dispatcher_, {.host = "127.0.0.1", .port = 0}) {
+    inbox_.attach_metrics(metrics_);
     api::register_inbox_routes(router_, inbox_);
     api::register_template_routes(router_, templates_);
     api::register_send_routes(router_, sends_);
