@@ -119,6 +119,7 @@ Config load_config(const EnvLookup& lookup, bool require_server_secrets) {
     config.db_pool_size = static_cast<unsigned>(env.integer("DB_POOL_SIZE", config.db_pool_size, 1, 256));
     config.webhook_db_pool_size =
         static_cast<unsigned>(env.integer("WEBHOOK_DB_POOL_SIZE", config.webhook_db_pool_size, 1, 256));
+    config.page_cache_mb = static_cast<std::size_t>(env.integer("PAGE_CACHE_MB", 64, 0, 65'536));
     config.db_acquire_timeout =
         std::chrono::milliseconds(env.integer("DB_ACQUIRE_TIMEOUT_MS", config.db_acquire_timeout.count(), 1, 60'000));
     config.db_statement_timeout = std::chrono::milliseconds(

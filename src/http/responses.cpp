@@ -31,7 +31,9 @@ Response error_response(const ApiError& error, std::string_view request_id) {
     for (const auto& [key, value] : error.extra().items()) body_error[key] = value;
     auto response = json_response(error.status(), {{"error", body_error}});
     if (error.retry_after() > 0) response.message.set(Field::retry_after, std::to_string(error.retry_after()));
-    if (error.status() == Status::unauthorized) response.message.set(Field::www_authenticate, "Bearer");
+    // The bearer challenge belongs to token failures only: a webhook's bad HMAC (invalid_signature) is no invitation
+    // to send a JWT.
+    if (error.code() == "unauthorized") response.message.set(Field::www_authenticate, "Bearer");
     return response;
 }
 

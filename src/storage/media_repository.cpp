@@ -51,6 +51,22 @@ constexpr Query kConversationAccount{
     "SELECT c.account_id::text FROM conversations c"
     " JOIN account_members mb ON mb.account_id = c.account_id AND mb.user_id = $1 WHERE c.id = $2::uuid"};
 
+// Claims the conversation's next check-media scan: a row only when the previous claim's period is over (or there was
+// none). The conflict path locks the mark, so two instances claiming at once get one row between them.
+constexpr Query kClaimCheckMediaScan{
+    "media_claim_check_media_scan",
+    "INSERT INTO check_media_marks AS mark (conversation_id, next_scan_at)"
+    " VALUES ($1::uuid, now() + make_interval(secs => $2))"
+    " ON CONFLICT (conversation_id) DO UPDATE SET next_scan_at = EXCLUDED.next_scan_at"
+    " WHERE mark.next_scan_at <= now()"
+    " RETURNING true"};
+
+// The seconds until the conversation's next scan may start (at least 1).
+constexpr Query kCheckMediaScanDelay{
+    "media_check_media_scan_delay",
+    "SELECT greatest(1, ceil(extract(epoch FROM next_scan_at - now())))::bigint FROM check_media_marks"
+    " WHERE conversation_id = $1::uuid"};
+
 // Served by messages_unstored_media. Failed media gets another chance; expired media never comes back.
 constexpr Query kQueueUnstored{
     "media_queue_unstored",
@@ -121,6 +137,20 @@ boost::asio::awaitable<std::optional<std::string>> MediaRepository::conversation
         auto result = db.exec(tx, kConversationAccount, user_id, conversation_id);
         if (result.empty()) return std::nullopt;
         return result[0][0].as<std::string>();
+    });
+}
+
+boost::asio::awaitable<ScanClaim> MediaRepository::claim_check_media_scan(std::string conversation_id,
+                                                                          std::chrono::seconds debounce) {
+    return lane_.run([conversation_id = std::move(conversation_id), debounce](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        ScanClaim claim;
+        claim.claimed = !db.exec(tx, kClaimCheckMediaScan, conversation_id, static_cast<double>(debounce.count())).empty();
+        if (!claim.claimed) {
+            auto delay = db.exec(tx, kCheckMediaScanDelay, conversation_id);
+            if (!delay.empty()) claim.retry_after_seconds = delay[0][0].as<std::int64_t>();
+        }
+        return claim;
     });
 }
 

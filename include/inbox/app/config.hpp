@@ -29,6 +29,7 @@ struct Config {
     std::string database_url;
     unsigned db_pool_size = default_db_pool_size();
     unsigned webhook_db_pool_size = 4;  // the webhook intake's own connections (its commits wait on fsync, not CPU)
+    std::size_t page_cache_mb = 64;     // PAGE_CACHE_MB: rendered list pages held in memory; 0 turns the cache off
     std::chrono::milliseconds db_acquire_timeout{200};
     std::chrono::milliseconds db_statement_timeout{5000};
     std::optional<std::string> redis_url;  // absent → in-memory cache

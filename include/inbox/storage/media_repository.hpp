@@ -4,6 +4,7 @@
 // and the outcomes, each NOTIFYing live clients (message.updated) and media waiters on every instance.
 #include "inbox/storage/db_lane.hpp"
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,11 @@ struct StoredMediaFile {
     std::string mime_type;
 };
 
+struct ScanClaim {
+    bool claimed = false;
+    std::int64_t retry_after_seconds = 1;  // when not claimed
+};
+
 class MediaRepository {
 public:
     explicit MediaRepository(DbPool& pool) : lane_(pool, "media") {}
@@ -55,6 +61,10 @@ public:
     // The account of a conversation the user may see; nullopt otherwise.
     boost::asio::awaitable<std::optional<std::string>> conversation_account(std::string user_id,
                                                                             std::string conversation_id);
+    // check-media's debounce of record (migration 0007): claimed when no scan of the conversation started within
+    // `debounce`; otherwise the seconds until one may.
+    boost::asio::awaitable<ScanClaim> claim_check_media_scan(std::string conversation_id,
+                                                             std::chrono::seconds debounce);
     // check-media's scan: queues the download of every unstored media of the conversation (failed ones become
     // pending again; expired ones stay). Answers how many downloads were queued.
     boost::asio::awaitable<std::size_t> queue_unstored(std::string conversation_id);

@@ -10,6 +10,7 @@
 #include "fake_graph_test.hpp"
 #include "inbox/auth/sha256.hpp"
 #include "inbox/auth/url_signer.hpp"
+#include "inbox/services/inbox_cache_keys.hpp"
 
 namespace inbox::testing {
 namespace {
@@ -292,6 +293,28 @@ TEST_F(SharedRedisMediaTest, CheckMediaIsDebouncedAcrossServersSharingRedis) {
     auto elsewhere = testing::post(other.port(), target, alice);
     ASSERT_EQ(elsewhere.status, 202);
     EXPECT_EQ(json_of(elsewhere)["status"], "skipped");
+}
+
+// Without a shared cache (each server its own memory cache, as with Redis unreachable and failing open), Postgres'
+// mark still lets one scan through: the debounce holds at any call rate, across instances.
+TEST_F(MediaTest, CheckMediaIsDebouncedAcrossServersWithoutASharedCache) {
+    media_message("media-no-shared-cache");
+    InboxServer other(db.url(), with_fake());
+    const auto target = "/messages/check-media/" + conversation_;
+    EXPECT_EQ(json_of(post(target, alice))["status"], "started");
+    for (int i = 0; i < 5; ++i) {
+        auto elsewhere = testing::post(other.port(), target, alice);
+        ASSERT_EQ(elsewhere.status, 202);
+        auto body = json_of(elsewhere);
+        EXPECT_EQ(body["status"], "skipped");
+        EXPECT_GE(body["retry_after_seconds"].get<int>(), 295);
+        EXPECT_LE(body["retry_after_seconds"].get<int>(), 300);
+    }
+    // Once the period is over (moved into the past here, and the other server's own marker expired), the next call
+    // starts a scan again.
+    db.execute("UPDATE check_media_marks SET next_scan_at = now() - interval '1 second'");
+    other.cache_erase(services::check_media_cache_key(conversation_));
+    EXPECT_EQ(json_of(testing::post(other.port(), target, alice))["status"], "started");
 }
 
 class AllowListMediaTest : public MediaTest {

@@ -80,6 +80,12 @@ TEST(ErrorResponse, UnauthorizedCarriesBearerChallenge) {
     EXPECT_EQ(json::parse(response.message.body())["error"]["code"], "unauthorized");
 }
 
+TEST(ErrorResponse, ABadWebhookSignatureIsNoBearerChallenge) {
+    auto response = error_response(ApiError{Status::unauthorized, "invalid_signature", "bad signature"}, "r");
+    EXPECT_EQ(response.message.result(), Status::unauthorized);
+    EXPECT_FALSE(response.message.count(Field::www_authenticate));
+}
+
 TEST(ErrorResponse, FactoriesUseApiCodes) {
     EXPECT_EQ(ApiError::bad_request("m").code(), "bad_request");
     EXPECT_EQ(ApiError::invalid_json("m").status(), Status::bad_request);
