@@ -2,7 +2,7 @@
 # The benchmark harness: one command that provisions everything on this machine and measures a scenario next to
 # the baselines a reader needs to judge the figures, all in the same run.
 #
-#   loadtest/bench.sh [--scenario health|inbox|conversations|messages|webhook|webhook_senders|send|media|media_first|contacts|FILE]
+#   loadtest/bench.sh [--scenario health|inbox|conversations|messages|webhook|webhook_senders|send|media|media_first|contacts|seed|FILE]
 #                     [--rate R] [--duration 20s]
 #                     [--warmup 3s] [--connections 64] [--threads 1] [--graph-latency-ms 250]
 #                     [--graph-connection-delay-ms 0] [--no-baselines] [--smoke] [--build-dir DIR] [--out DIR]
@@ -18,6 +18,10 @@
 # and settings, pgbench single-row durable INSERTs, redis-benchmark GET. Results: a table per run, JSON files in
 # the output directory, and the server/nginx throughput ratio.
 # --smoke: a few seconds of health at a modest rate, no baselines, fails on any error (CI).
+# --scenario seed: the previous product's day compressed (every endpoint, contact lookup failing, check-media at the
+# old frontend's rate); run it with --rate 1020 so each weight is that endpoint's rate per second. A webhook burst at
+# 2,000/s follows (scenarios/seed_burst.json, 20 s: the webhook target's rate). It ends with loadtest/seed_gate.py
+# and exits non-zero when a target is missed (a release gate).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -115,16 +119,21 @@ psql "$DB_URL" -Atc "SELECT id FROM conversations ORDER BY id" >"$run_dir/conver
 # warm ones (the cold first send of each is 3 statements instead of 2).
 psql "$DB_URL" -Atc "SELECT id FROM conversations WHERE last_inbound_at > now() - interval '23 hours' ORDER BY id LIMIT 200" \
     >"$run_dir/open_conversation_ids.txt"
+# The seed day: auto-template sends go to conversations whose window closed; check-media is called on the 10
+# conversations the agents have open.
+psql "$DB_URL" -Atc "SELECT id FROM conversations WHERE last_inbound_at < now() - interval '25 hours' ORDER BY id LIMIT 200" \
+    >"$run_dir/closed_window_conversation_ids.txt"
+psql "$DB_URL" -Atc "SELECT id FROM conversations ORDER BY id DESC LIMIT 10" >"$run_dir/checked_conversation_ids.txt"
 # Media: every media message starts undownloaded (the seed's "stored" rows have no file); 200 of them are
 # downloaded before the `media` scenario, the rest are first fetches for `media_first`.
-if [[ $scenario == media || $scenario == media_first ]]; then
+if [[ $scenario == media || $scenario == media_first || $scenario == seed ]]; then
     psql "$DB_URL" -qc "UPDATE messages SET media_state = 'pending', media_key = NULL, media_sha256 = NULL WHERE media_id IS NOT NULL"
     psql "$DB_URL" -Atc "SELECT id FROM messages WHERE media_id IS NOT NULL ORDER BY id LIMIT 200" >"$run_dir/stored_media_ids.txt"
     psql "$DB_URL" -Atc "SELECT id FROM messages WHERE media_id IS NOT NULL ORDER BY id OFFSET 200" >"$run_dir/pending_media_ids.txt"
 fi
 psql "$DB_URL" -Atc "SELECT id FROM contacts ORDER BY id" >"$run_dir/contact_ids.txt"
 # Contacts: the upstream lookup configured and failing on every call, like the old product's.
-if [[ $scenario == contacts && -n ${GRAPH_BASE:-} ]]; then
+if [[ ($scenario == contacts || $scenario == seed) && -n ${GRAPH_BASE:-} ]]; then
     export WHATSAPP_CONTACT_LOOKUP_URL=$GRAPH_BASE/contacts-lookup
     curl -sf "$GRAPH_BASE/_control/knobs" -d '{"families":{"contacts":{"failure":{"status":500}}}}' >/dev/null
     say "contact lookup at $WHATSAPP_CONTACT_LOOKUP_URL, failing every call"
@@ -137,7 +146,7 @@ SERVER_PID=$!
 pids+=($SERVER_PID)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$SERVER_PORT/health" >/dev/null && break; sleep 0.1; done
 say "server on 127.0.0.1:$SERVER_PORT (log: $run_dir/server.log)"
-if [[ $scenario == media ]]; then
+if [[ $scenario == media || $scenario == seed ]]; then
     say "downloading the 200 media of the media scenario"
     xargs -P 16 -I{} curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" \
         "http://127.0.0.1:$SERVER_PORT/messages/media/{}?wait=10" <"$run_dir/stored_media_ids.txt"
@@ -146,7 +155,7 @@ fi
 
 # The scenario, with id lists and fixture paths made absolute for this run.
 case $scenario in
-health | inbox | conversations | messages | webhook | webhook_senders | send | media | media_first | contacts)
+health | inbox | conversations | messages | webhook | webhook_senders | send | media | media_first | contacts | seed)
     scenario_file=$ROOT/loadtest/scenarios/$scenario.json
     ;;
 *) scenario_file=$scenario ;;
@@ -165,7 +174,9 @@ for name, file in list(lists.items()):
 used = json.dumps(scenario["requests"])
 for name, file in (("account_id", "account_ids.txt"), ("conversation_id", "conversation_ids.txt"),
                    ("open_conversation_id", "open_conversation_ids.txt"), ("stored_media_id", "stored_media_ids.txt"),
-                   ("pending_media_id", "pending_media_ids.txt"), ("contact_id", "contact_ids.txt")):
+                   ("pending_media_id", "pending_media_ids.txt"), ("contact_id", "contact_ids.txt"),
+                   ("closed_window_conversation_id", "closed_window_conversation_ids.txt"),
+                   ("checked_conversation_id", "checked_conversation_ids.txt")):
     if "{{%s}}" % name in used:
         lists[name] = os.path.join(run_dir, file)
 print(json.dumps(scenario, indent=2))
@@ -261,6 +272,12 @@ if ((profile)); then
     perf_pid=$!
 fi
 load "server-$scenario" "http://127.0.0.1:$SERVER_PORT" "$run_dir/scenario.json" "${extra[@]}"
+if [[ $scenario == seed ]]; then
+    # The webhook target's own rate: 2,000 deliveries/s (messages and statuses) for 20 s after the day.
+    sed "s|\.\./\.\./\.\./shared|$(cd "$ROOT/.." && pwd)/shared|" "$ROOT/loadtest/scenarios/seed_burst.json" \
+        >"$run_dir/seed_burst.json"
+    rate=2000 duration=20s load server-seed-burst "http://127.0.0.1:$SERVER_PORT" "$run_dir/seed_burst.json"
+fi
 if ((profile)); then
     wait "$perf_pid" || true
     perf report -i "$run_dir/perf.data" --no-children --sort comm --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' |
@@ -350,6 +367,7 @@ for name, endpoint in sorted(server["endpoints"].items()):
         l = endpoint["latency_ms"]
         print(f"server's own share of {name} (latency - {graph_latency_ms:.0f} ms of fake Graph): "
               f"p50 {l['p50'] - graph_latency_ms:.2f} p95 {l['p95'] - graph_latency_ms:.2f} p99 {l['p99'] - graph_latency_ms:.2f} ms")
+if os.path.exists(metrics_path):
     lag = re.findall(r'^inbox_webhook_processing_lag_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M)
     if lag and float(lag[-1][1]) > 0:
         total = float(lag[-1][1])
@@ -380,3 +398,8 @@ redis = os.path.join(run_dir, "redis-benchmark.txt")
 if os.path.exists(redis):
     print("redis-benchmark: " + open(redis).read().strip().splitlines()[-1].strip())
 PY
+
+# The seed day gates a release: every endpoint against its target (loadtest/seed_gate.py), non-zero when one is missed.
+if [[ $scenario == seed ]]; then
+    python3 "$ROOT/loadtest/seed_gate.py" "$run_dir" "$graph_latency_ms"
+fi
