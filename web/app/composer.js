@@ -1,0 +1,120 @@
+// The reply box. Sends through POST /messages/send-with-auto-template: free text inside the 24 h window, the
+// account's re-engagement template outside it. Each composed message gets one Idempotency-Key, reused when the
+// same text is sent again after a failure that may be retried (503, network), so a retry never double-sends.
+import { api } from './api.js';
+import { $ } from './dom.js';
+import { sendErrorText } from './format.js';
+
+const RETRYABLE = new Set(['upstream_unavailable', 'network_error', 'service_unavailable']);
+const MAX_LENGTH = 4096;
+
+export class Composer {
+  constructor({ onSent }) {
+    this.onSent = onSent;
+    this.form = $('composer');
+    this.text = $('composer-text');
+    this.send = $('composer-send');
+    this.notice = $('composer-notice');
+    this.error = $('composer-error');
+    this.pending = null;       // {key, text} of the message being composed
+    this.sending = false;
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    this.text.addEventListener('keydown', (event) => {
+      // Enter sends, Shift+Enter is a new line; never while an input method is composing a character.
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.submit();
+      }
+    });
+    this.text.addEventListener('input', () => this.grow());
+  }
+
+  // A new thread: empty box, no leftover errors.
+  reset(conversationId) {
+    this.conversationId = conversationId;
+    this.form.hidden = false;
+    this.text.value = '';
+    this.pending = null;
+    this.error.textContent = '';
+    this.notice.textContent = '';
+    this.grow();
+  }
+
+  hide() {
+    this.form.hidden = true;
+    this.conversationId = null;
+  }
+
+  // The reply window of the open conversation, so the agent knows before sending that a template will be used.
+  setWindow(open) {
+    this.windowOpen = open;
+    this.text.placeholder = open ? 'Type a reply' : 'Type a reply — it will be sent inside an approved template';
+  }
+
+  async submit() {
+    const text = this.text.value.trim();
+    if (!text || this.sending || !this.conversationId) return;
+    if (text.length > MAX_LENGTH) {
+      this.showError(`Not sent: a WhatsApp message holds at most ${MAX_LENGTH} characters (this one has ${text.length}).`);
+      return;
+    }
+    // Edited text is another message: it needs its own key (the server answers 409 for a reused key).
+    if (!this.pending || this.pending.text !== text || this.pending.conversationId !== this.conversationId) {
+      this.pending = { key: newKey(), text, conversationId: this.conversationId, attempts: 0 };
+    }
+    this.pending.attempts += 1;
+    const retried = this.pending.attempts > 1;
+    const conversationId = this.conversationId;
+    this.sending = true;
+    this.send.disabled = true;
+    this.form.setAttribute('aria-busy', 'true');
+    this.error.textContent = '';
+    try {
+      const { body } = await api('/messages/send-with-auto-template', {
+        method: 'POST',
+        headers: { 'Idempotency-Key': this.pending.key },
+        body: { conversation_id: conversationId, text },
+      });
+      this.pending = null;
+      if (this.conversationId === conversationId) {
+        this.text.value = '';
+        this.grow();
+        this.notice.textContent = body.mode === 'template' && body.template
+          ? `The 24-hour window is closed, so this was sent as the approved template “${body.template.name}” (${body.template.language}).`
+          : '';
+      }
+      this.onSent(body.message, retried);
+    } catch (error) {
+      if (!RETRYABLE.has(error.code)) this.pending = null;
+      if (error.status !== 401 && this.conversationId === conversationId) this.showError(sendErrorText(error));
+    } finally {
+      this.sending = false;
+      this.send.disabled = false;
+      this.form.removeAttribute('aria-busy');
+    }
+  }
+
+  // #composer-error is role="alert": screen readers read the sentence at once.
+  showError(text) {
+    this.error.textContent = text;
+  }
+
+  // The textarea grows with its text up to a few lines (inline style from JS is allowed by the CSP).
+  grow() {
+    this.text.style.height = 'auto';
+    this.text.style.height = `${Math.min(this.text.scrollHeight, 160)}px`;
+  }
+}
+
+// crypto.randomUUID needs a secure context (https or localhost); getRandomValues works everywhere.
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
