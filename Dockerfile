@@ -31,12 +31,17 @@ RUN apt-get update \
  && mkdir -p /var/lib/whatsapp-inbox/media \
  && chown -R inbox:inbox /var/lib/whatsapp-inbox
 COPY --from=build /src/build/src/whatsapp-inbox /usr/local/bin/whatsapp-inbox
+# The web inbox and the OpenAPI document, served at / and /openapi.yaml.
+COPY web /usr/local/share/whatsapp-inbox/web
+COPY docs/openapi.yaml /usr/local/share/whatsapp-inbox/openapi.yaml
 
 USER inbox
 WORKDIR /var/lib/whatsapp-inbox
 ENV HOST=0.0.0.0 \
     PORT=8080 \
-    MEDIA_DIR=/var/lib/whatsapp-inbox/media
+    MEDIA_DIR=/var/lib/whatsapp-inbox/media \
+    WEB_DIR=/usr/local/share/whatsapp-inbox/web \
+    OPENAPI_FILE=/usr/local/share/whatsapp-inbox/openapi.yaml
 VOLUME ["/var/lib/whatsapp-inbox/media"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \

@@ -12,6 +12,9 @@ PACKAGES=(
     libgtest-dev libgmock-dev
     # Servers and tools for tests, benchmarks and the run command (pgbench is in postgresql-contrib).
     postgresql postgresql-contrib redis-server openssl curl nginx-light
+    haproxy  # scripts/run.sh --instances N and the scale scenario (loadtest/scale.sh): instances behind one address
+    # The OpenAPI contract test (tests/contract/) and the web inbox's browser test (tests/browser/, headless).
+    python3 python3-yaml python3-jsonschema chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE test command: installs dependencies, builds the ASan+UBSan test build, starts throwaway Postgres and Redis,
-# runs every CTest test against them under the sanitizers, then the benchmark smoke (loadtest/smoke.sh), the short
-# fault suite (loadtest/faults.sh --short) and the fuzz smoke (scripts/fuzz.sh, 30 s per target).
+# runs every CTest test against them under the sanitizers, then the benchmark smoke (loadtest/smoke.sh), the OpenAPI
+# contract test (tests/contract/), the web inbox's browser test (tests/browser/), the short fault suite (loadtest/faults.sh --short) and the fuzz smoke
+# (scripts/fuzz.sh, 30 s per target).
 # One sanitized build instead of a plain one plus a sanitized one: every test still runs, every warning is still an
 # error, and CI fits in its 20 minutes on 2 cores (the plain debug build alone took 12 of them).
 #   scripts/test.sh [--no-asan] [--filter REGEX]
@@ -91,12 +92,14 @@ phase_end ok
 
 phase_start services
 svc_pg_start --fast
+svc_pg_replica_start
 svc_redis_start
 phase_end ok
 
 export TEST_DATABASE_URL=$PG_URL
 export TEST_REDIS_URL=$REDIS_URL
 export TEST_PG_RESTART_CMD=$PG_RESTART_CMD
+export TEST_REPLICA_URL=$REPLICA_URL
 if [[ -d $ROOT/../shared/fixtures ]]; then
     INBOX_FIXTURES_DIR=$(cd "$ROOT/../shared/fixtures" && pwd)
     export INBOX_FIXTURES_DIR
@@ -104,6 +107,7 @@ fi
 echo "TEST_DATABASE_URL=$TEST_DATABASE_URL"
 echo "TEST_REDIS_URL=$TEST_REDIS_URL"
 echo "TEST_PG_RESTART_CMD=$TEST_PG_RESTART_CMD"
+echo "TEST_REPLICA_URL=$TEST_REPLICA_URL"
 echo "INBOX_FIXTURES_DIR=${INBOX_FIXTURES_DIR:-<none>}"
 
 # --no-tests=error: a build that registers no tests is a broken build, not a green one.
@@ -134,6 +138,39 @@ elif [[ -x $ROOT/loadtest/smoke.sh ]]; then
     else
         phase_end FAILED
         failed+=(smoke)
+    fi
+fi
+
+# Debian's python3 (with python3-jsonschema, python3-yaml, python3-selenium from scripts/deps.sh), even when another
+# python3 comes first on PATH.
+PYTHON=python3
+[[ -x /usr/bin/python3 ]] && PYTHON=/usr/bin/python3
+export PYTHON
+
+# The OpenAPI contract (docs/openapi.yaml): real answers of this build checked against the document.
+if [[ ${#filter[@]} -gt 0 ]]; then
+    echo "==> contract skipped (--filter given)"
+else
+    phase_start contract
+    if PG_URL=$PG_URL REDIS_URL=$REDIS_URL bash "$ROOT/tests/contract/run.sh" --build-dir "$ROOT/build/$kind"; then
+        phase_end passed
+    else
+        phase_end FAILED
+        failed+=(contract)
+    fi
+fi
+
+# The web inbox in headless Chromium against this build (tests/browser/; screenshots in build/<kind>/browser).
+if [[ ${#filter[@]} -gt 0 ]]; then
+    echo "==> browser skipped (--filter given)"
+else
+    phase_start browser
+    if PG_URL=$PG_URL REDIS_URL=$REDIS_URL bash "$ROOT/tests/browser/run.sh" --build-dir "$ROOT/build/$kind" \
+        --out "$ROOT/build/$kind/browser"; then
+        phase_end passed
+    else
+        phase_end FAILED
+        failed+=(browser)
     fi
 fi
 

@@ -237,6 +237,39 @@ svc_pg_stop() {
     PG_PORT=""
 }
 
+# svc_pg_replica_start: a hot standby of the throwaway primary (pg_basebackup -R: streaming replication), on its
+# own port, for the read replica tests (DATABASE_READ_URL). Sets REPLICA_PORT, REPLICA_URL, REPLICA_DATA.
+svc_pg_replica_start() {
+    [[ -n ${PG_PORT:-} ]] || {
+        svc_log "svc_pg_replica_start: start the primary first"
+        return 1
+    }
+    REPLICA_DATA=$SVC_TMP/pg/replica
+    svc_pg_mkdir "$REPLICA_DATA"
+    svc_as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$REPLICA_DATA" -R -X stream \
+        -c fast --no-sync >/dev/null || {
+        svc_log "pg_basebackup failed"
+        return 1
+    }
+    REPLICA_PORT=$(svc_free_port)
+    # The copied inbox.conf carries the primary's port: this one gets its own (fsync settings stay the primary's).
+    svc_as_pg sed -i "s/^port = .*/port = $REPLICA_PORT/" "$REPLICA_DATA/inbox.conf"
+    if ! svc_pg_ctl_start "$REPLICA_DATA" || ! svc_pg_wait_ready "$REPLICA_PORT"; then
+        svc_pg_show_log "$REPLICA_DATA"
+        return 1
+    fi
+    REPLICA_URL="postgresql://postgres@127.0.0.1:$REPLICA_PORT/postgres"
+    svc_log "postgres replica (streaming from :$PG_PORT) on 127.0.0.1:$REPLICA_PORT"
+}
+
+svc_pg_replica_stop() {
+    if [[ -n ${REPLICA_DATA:-} && -d $REPLICA_DATA ]]; then
+        svc_pg_ctl_stop "$REPLICA_DATA" fast 2>/dev/null || svc_pg_ctl_stop "$REPLICA_DATA" immediate 2>/dev/null || true
+    fi
+    REPLICA_DATA=""
+    REPLICA_PORT=""
+}
+
 # --- throwaway Redis ---------------------------------------------------------------------------
 
 svc_redis_start() {
@@ -285,6 +318,7 @@ svc_redis_stop() {
 
 svc_stop_all() {
     svc_redis_stop || true
+    svc_pg_replica_stop || true
     svc_pg_stop || true
     if [[ -n $SVC_TMP && -d $SVC_TMP ]]; then
         rm -rf "$SVC_TMP"

@@ -38,6 +38,7 @@
 #include "inbox/storage/account_repository.hpp"
 #include "inbox/storage/claimer_liveness.hpp"
 #include "inbox/storage/db_pool.hpp"
+#include "inbox/storage/read_replica.hpp"
 #include "inbox/storage/inbound_repository.hpp"
 #include "inbox/storage/contact_repository.hpp"
 #include "inbox/web/static_site.hpp"
@@ -88,6 +89,25 @@ storage::DbPoolOptions webhook_pool_options(const Config& config) {
     return options;
 }
 
+// The replica's pool: list reads only; a down replica must not hold a read for long (it falls back to the primary).
+std::unique_ptr<storage::DbPool> read_pool(const Config& config, observability::MetricsRegistry& metrics) {
+    if (!config.database_read_url) return nullptr;
+    auto options = pool_options(config);
+    options.url = *config.database_read_url;
+    if (config.db_read_pool_size > 0) options.size = config.db_read_pool_size;
+    options.connect_timeout = std::chrono::seconds(1);
+    options.metric_prefix = "inbox_read_db";
+    return std::make_unique<storage::DbPool>(std::move(options), metrics);
+}
+
+std::unique_ptr<storage::ReadReplica> read_replica(const Config& config, storage::DbPool& primary,
+                                                   storage::DbPool* replica, observability::MetricsRegistry& metrics) {
+    if (!replica) return nullptr;
+    return std::make_unique<storage::ReadReplica>(primary, *replica,
+                                                  storage::ReadReplicaOptions{.max_lag = config.replica_max_lag},
+                                                  metrics);
+}
+
 graph::HttpClientOptions graph_http_options(const Config& config) {
     graph::HttpClientOptions options;
     options.ca_file = config.graph_ca_file;
@@ -127,6 +147,8 @@ struct Application::Parts {
           io(static_cast<int>(io_thread_count(config))),
           db(pool_options(config), metrics),
           webhook_db(webhook_pool_options(config), metrics),
+          read_db(read_pool(config, metrics)),
+          replica(read_replica(config, db, read_db.get(), metrics)),
           cache_threads(2),
           cache(cache::make_cache(config.redis_url, cache_threads, metrics)),
           liveness(config.database_url, metrics),
@@ -141,7 +163,7 @@ struct Application::Parts {
           processor(io.get_executor(), webhook_events, inbound, account_directory, *cache, metrics),
           graph_http(io.get_executor(), graph_http_options(config), metrics),
           graph(graph_http, graph_client_options(config), metrics),
-          inbox_repository(db),
+          inbox_repository(db, replica.get()),
           template_repository(db),
           inbox_service(inbox_repository, *cache, [] { return std::chrono::system_clock::now(); },
                         config.page_cache_mb * 1024 * 1024),
@@ -221,6 +243,7 @@ struct Application::Parts {
         spdlog::info("draining: no new connections, finishing in-flight requests");
         server.begin_drain();
         processor.stop();
+        if (replica) replica->stop();
         pending_sends.stop();
         job_runner.stop();
         live_listener.stop();
@@ -246,6 +269,8 @@ struct Application::Parts {
     asio::io_context io;
     storage::DbPool db;
     storage::DbPool webhook_db;  // only the intake's commits (webhook_intake)
+    std::unique_ptr<storage::DbPool> read_db;        // DATABASE_READ_URL's pool, when set
+    std::unique_ptr<storage::ReadReplica> replica;  // routes list reads to read_db (read-your-writes, fall-backs)
     asio::thread_pool cache_threads;  // hiredis is blocking: kept off the database threads
     std::unique_ptr<cache::Cache> cache;
     storage::ClaimerLiveness liveness;  // this instance's claims on shared work are alive while it is
@@ -317,6 +342,12 @@ int Application::serve(const ServeOptions& options) {
     parts.pending_sends.start();
     parts.job_runner.start();
     parts.live_listener.start();
+    if (parts.replica) {
+        parts.dispatcher.on_user_write([&parts](std::string_view user) { parts.replica->note_write(user); });
+        parts.replica->start(parts.io.get_executor());
+        spdlog::info("list reads: read replica at DATABASE_READ_URL (max lag {} ms), primary as fall-back",
+                     parts.config.replica_max_lag.count());
+    }
     spdlog::info("listening on {}:{} with {} I/O threads, cache={}", parts.config.host, parts.server.port(),
                  io_thread_count(parts.config), parts.cache->backend_name());
     if (options.on_listening) options.on_listening(parts.server.port());

@@ -116,6 +116,14 @@ Config load_config(const EnvLookup& lookup, bool require_server_secrets) {
         throw ConfigError("DATABASE_URL: must be a postgresql:// URL or a libpq key=value string");
     }
     config.database_url = *database_url;
+    config.database_read_url = env.optional("DATABASE_READ_URL");
+    if (config.database_read_url && config.database_read_url->rfind("postgres://", 0) != 0 &&
+        config.database_read_url->rfind("postgresql://", 0) != 0 && config.database_read_url->find('=') == std::string::npos) {
+        throw ConfigError("DATABASE_READ_URL: must be a postgresql:// URL or a libpq key=value string");
+    }
+    config.db_read_pool_size = static_cast<unsigned>(env.integer("DB_READ_POOL_SIZE", 0, 0, 256));
+    config.replica_max_lag =
+        std::chrono::milliseconds(env.integer("REPLICA_MAX_LAG_MS", config.replica_max_lag.count(), 10, 3'600'000));
     config.db_pool_size = static_cast<unsigned>(env.integer("DB_POOL_SIZE", config.db_pool_size, 1, 256));
     config.webhook_db_pool_size =
         static_cast<unsigned>(env.integer("WEBHOOK_DB_POOL_SIZE", config.webhook_db_pool_size, 1, 256));

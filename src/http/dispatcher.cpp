@@ -75,6 +75,15 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
             request.user_id = bearer_user(request, route.options);
             if (!request.user_id) throw ApiError::unauthorized("missing or invalid bearer token");
         }
+        // Noted however the handler ends: a failed send has still stored its message.
+        struct WriteNote {
+            const Dispatcher& dispatcher;
+            const Request& request;
+            ~WriteNote() {
+                const bool may_write = request.method() != Verb::get && request.method() != Verb::head;
+                if (may_write && request.user_id && dispatcher.on_user_write_) dispatcher.on_user_write_(*request.user_id);
+            }
+        } note{*this, request};
         co_return co_await route.handler(request);
     } catch (const ApiError& error) {
         co_return error_response(error, request.request_id);

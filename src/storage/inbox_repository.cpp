@@ -201,8 +201,9 @@ const char* status_text(domain::ConversationFilter filter) {
 // (docs/ARCHITECTURE.md). Each fetches limit + 1 rows to tell whether there is more.
 boost::asio::awaitable<std::optional<ConversationPage>> InboxRepository::list_conversations(
     std::string user_id, std::string account_id, domain::ConversationFilter filter, domain::PageRequest page) {
-    return lane_.run(
-        [user_id = std::move(user_id), account_id = std::move(account_id), filter, page](DbConnection& db) {
+    const bool replica = on_replica(user_id);
+    return read(
+        replica, [user_id = std::move(user_id), account_id = std::move(account_id), filter, page](DbConnection& db) {
             pqxx::nontransaction tx(db.raw());
             auto result = filter == domain::ConversationFilter::all
                               ? db.exec(tx, kListConversationsAll, user_id, account_id, page.limit + 1, page.offset)
@@ -221,7 +222,8 @@ std::optional<PageVersion> version_of(const pqxx::result& result) {
 
 boost::asio::awaitable<std::optional<PageVersion>> InboxRepository::conversation_list_version(std::string user_id,
                                                                                              std::string account_id) {
-    return lane_.run([user_id = std::move(user_id), account_id = std::move(account_id)](DbConnection& db) {
+    const bool replica = on_replica(user_id);
+    return read(replica, [user_id = std::move(user_id), account_id = std::move(account_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return version_of(db.exec(tx, kConversationListVersion, user_id, account_id));
     });
@@ -229,7 +231,8 @@ boost::asio::awaitable<std::optional<PageVersion>> InboxRepository::conversation
 
 boost::asio::awaitable<std::optional<PageVersion>> InboxRepository::message_page_version(std::string user_id,
                                                                                         std::string conversation_id) {
-    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](DbConnection& db) {
+    const bool replica = on_replica(user_id);
+    return read(replica, [user_id = std::move(user_id), conversation_id = std::move(conversation_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return version_of(db.exec(tx, kMessagePageVersion, user_id, conversation_id));
     });
@@ -250,8 +253,9 @@ boost::asio::awaitable<ConversationLookup> InboxRepository::find_conversation(st
 boost::asio::awaitable<MessagePage> InboxRepository::list_messages(std::string user_id, std::string conversation_id,
                                                                    domain::MessageCursor cursor,
                                                                    domain::PageRequest page) {
-    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
-                      cursor = std::move(cursor), page](DbConnection& db) {
+    const bool replica = on_replica(user_id);
+    return read(replica, [user_id = std::move(user_id), conversation_id = std::move(conversation_id),
+                          cursor = std::move(cursor), page](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         const int fetch = page.limit + 1;
         pqxx::result result;

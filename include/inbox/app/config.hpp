@@ -27,6 +27,10 @@ struct Config {
     std::uint16_t port = 8080;
     unsigned io_threads = 0;  // 0 → hardware concurrency
     std::string database_url;
+    // DATABASE_READ_URL: a streaming replica for list reads (docs/SCALING.md "Read replica"); absent → primary only.
+    std::optional<std::string> database_read_url;
+    unsigned db_read_pool_size = 0;                 // DB_READ_POOL_SIZE; 0 → DB_POOL_SIZE
+    std::chrono::milliseconds replica_max_lag{1000};  // REPLICA_MAX_LAG_MS: past it, list reads use the primary
     unsigned db_pool_size = default_db_pool_size();
     unsigned webhook_db_pool_size = 4;  // the webhook intake's own connections (its commits wait on fsync, not CPU)
     std::size_t page_cache_mb = 64;     // PAGE_CACHE_MB: rendered list pages held in memory; 0 turns the cache off

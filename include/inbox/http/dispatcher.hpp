@@ -38,6 +38,10 @@ public:
 
     boost::asio::awaitable<Response> dispatch(Request& request) const;
 
+    // Called with the user of every authenticated request that may have written (any method but GET and HEAD),
+    // once its handler has ended, successfully or not: read-your-writes routing (storage/read_replica.hpp).
+    void on_user_write(std::function<void(std::string_view user_id)> callback) { on_user_write_ = std::move(callback); }
+
     // Called by the session once the response is written (or failed): metrics and the access log.
     void record(const Request& request, unsigned status, std::size_t response_bytes,
                 std::chrono::steady_clock::duration elapsed) const;
@@ -55,6 +59,7 @@ private:
 
     const Router& router_;
     Authenticator authenticate_;
+    std::function<void(std::string_view)> on_user_write_;
     LoadShedder* shedder_;
     observability::MetricsRegistry& metrics_;
     mutable std::shared_mutex instruments_mutex_;

@@ -3,7 +3,11 @@
 // statement scopes by the caller's membership itself (account_members joined in the same SQL), so an object of
 // another account is indistinguishable from a missing one. One statement per call.
 #include "inbox/storage/db_lane.hpp"
+#include "inbox/storage/read_replica.hpp"
 #include <boost/asio/awaitable.hpp>
+#include <exception>
+#include <memory>
+#include <type_traits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,7 +47,12 @@ struct MessagePage {
 
 class InboxRepository {
 public:
-    explicit InboxRepository(DbPool& pool) : lane_(pool, "inbox_reads") {}
+    // With `replica`, the list reads (pages and their versions) go to it whenever ReadReplica::use_for allows,
+    // and to the primary otherwise or when the replica fails them.
+    explicit InboxRepository(DbPool& pool, ReadReplica* replica = nullptr)
+        : lane_(pool, "inbox_reads"),
+          replica_(replica),
+          replica_lane_(replica ? std::make_unique<DbLane>(replica->pool(), "inbox_reads_replica") : nullptr) {}
 
     // nullopt when the user is not a member of the account (or it does not exist). Ids must be UUIDs.
     boost::asio::awaitable<std::optional<ConversationPage>> list_conversations(std::string user_id,
@@ -76,7 +85,33 @@ public:
                                                                                    std::vector<std::string> ids);
 
 private:
+    // Routed before the call's arguments are moved into its lambda.
+    bool on_replica(const std::string& user_id) const { return replica_ && replica_->use_for(user_id); }
+
+    template <typename Fn>
+    auto read(bool on_replica, Fn fn) {
+        using Result = std::invoke_result_t<Fn&, DbConnection&>;
+        return on_replica ? replica_first<Result>(*replica_lane_, lane_, *replica_, std::move(fn))
+                          : lane_.run(std::move(fn));
+    }
+
+    // A replica that fails a read (down, a recovery conflict) costs that read a second try on the primary.
+    template <typename Result, typename Fn>
+    static boost::asio::awaitable<Result> replica_first(DbLane& replica_lane, DbLane& primary_lane,
+                                                        ReadReplica& replica, Fn fn) {
+        std::string failure;
+        try {
+            co_return co_await replica_lane.run(fn);
+        } catch (const std::exception& error) {
+            failure = error.what();
+        }
+        replica.report_failure(failure);
+        co_return co_await primary_lane.run(std::move(fn));
+    }
+
     DbLane lane_;
+    ReadReplica* replica_;
+    std::unique_ptr<DbLane> replica_lane_;
 };
 
 }  // namespace inbox::storage

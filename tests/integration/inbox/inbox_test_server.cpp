@@ -18,6 +18,11 @@
 namespace inbox::testing {
 namespace {
 
+// The replica server's URL with the primary's database name (each test has its own database).
+std::string same_database(const std::string& primary_url, const std::string& replica_server_url) {
+    return replica_server_url.substr(0, replica_server_url.rfind('/')) + primary_url.substr(primary_url.rfind('/'));
+}
+
 graph::HttpClientOptions graph_http_options(const InboxServerOptions& server) {
     graph::HttpClientOptions options;
     options.connect_timeout = std::chrono::seconds(2);
@@ -71,8 +76,22 @@ InboxServer::InboxServer(const std::string& database_url, const std::string& gra
 InboxServer::InboxServer(const std::string& database_url, const InboxServerOptions& options)
     : pool_({.url = database_url, .size = 4}, metrics_),
       background_pool_({.url = database_url, .size = 2, .metric_prefix = "inbox_test_background_db"}, metrics_),
+      replica_pool_(options.replica_url ? std::make_unique<storage::DbPool>(
+                                              storage::DbPoolOptions{.url = same_database(database_url,
+                                                                                          *options.replica_url),
+                                                                     .size = 2,
+                                                                     .connect_timeout = std::chrono::seconds(1),
+                                                                     .metric_prefix = "inbox_read_db"},
+                                              metrics_)
+                                        : nullptr),
+      replica_(replica_pool_ ? std::make_unique<storage::ReadReplica>(
+                                   pool_, *replica_pool_,
+                                   storage::ReadReplicaOptions{.max_lag = options.replica_max_lag,
+                                                               .probe_interval = std::chrono::milliseconds(50)},
+                                   metrics_)
+                             : nullptr),
       cache_(cache::make_cache(options.redis_url, cache_threads_, metrics_)),
-      inbox_repository_(pool_),
+      inbox_repository_(pool_, replica_.get()),
       template_repository_(pool_),
       graph_http_(io_.get_executor(), graph_http_options(options), metrics_),
       graph_(graph_http_, graph_options(options), metrics_),
@@ -112,6 +131,10 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
     job_runner_.handle(storage::kCheckMediaJob, [this](storage::Job job) { return media_.run_scan(std::move(job)); });
     liveness_.start();
     for (int i = 0; i < 400 && !liveness_.held(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (replica_) {
+        dispatcher_.on_user_write([this](std::string_view user) { replica_->note_write(user); });
+        replica_->start(io_.get_executor());
+    }
     server_.start();
     job_runner_.start();
     listener_.start();
@@ -120,6 +143,7 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
 }
 
 InboxServer::~InboxServer() {
+    if (replica_) replica_->stop();
     job_runner_.stop();
     listener_.stop();
     io_.stop();
@@ -140,6 +164,10 @@ std::uint64_t InboxServer::db_statements() {
 std::size_t InboxServer::sweep_pending_sends(std::chrono::seconds older_than) {
     services::PendingSendSweeper sweeper(io_.get_executor(), outbound_, {.older_than = older_than});
     return boost::asio::co_spawn(io_, sweeper.sweep_once(), boost::asio::use_future).get();
+}
+
+void InboxServer::probe_replica() {
+    boost::asio::co_spawn(io_, replica_->probe_once(), boost::asio::use_future).get();
 }
 
 void InboxServer::cache_erase(std::string key) {

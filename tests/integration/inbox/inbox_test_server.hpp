@@ -39,6 +39,7 @@
 #include "inbox/storage/media_repository.hpp"
 #include "inbox/storage/notification_listener.hpp"
 #include "inbox/storage/outbound_repository.hpp"
+#include "inbox/storage/read_replica.hpp"
 #include "inbox/storage/template_repository.hpp"
 #include "raw_http.hpp"
 
@@ -57,6 +58,8 @@ struct InboxServerOptions {
     double send_rate_per_number = 80;
     std::vector<std::string> media_hosts = {"127.0.0.1", "localhost"};
     std::optional<std::string> contact_lookup_url;
+    std::optional<std::string> replica_url;  // a streaming replica of database_url: list reads go there when allowed
+    std::chrono::milliseconds replica_max_lag{1000};
 };
 
 inline constexpr const char* kMediaUrlSecret = "inbox-test-media-url-secret-0123456789";
@@ -80,6 +83,9 @@ public:
     graph::GraphClient& graph() { return graph_; }
     // One pass of the pending-send sweeper, resolving sends pending for longer than `older_than`.
     std::size_t sweep_pending_sends(std::chrono::seconds older_than);
+    // The read replica's router (replica_url set), to probe at once instead of waiting for the next probe.
+    storage::ReadReplica* replica() { return replica_.get(); }
+    void probe_replica();
     // A counter's value by name and labels (in the order the code registers them), from /metrics' registry.
     std::uint64_t counter(const std::string& name, const observability::Labels& labels = {});
     const std::string& media_dir() const { return media_dir_; }
@@ -91,6 +97,8 @@ private:
     // The job runner's own claims and outcomes: its polls must not count as the round trips of the requests that
     // tests measure (db_statements) on pool_.
     storage::DbPool background_pool_;
+    std::unique_ptr<storage::DbPool> replica_pool_;
+    std::unique_ptr<storage::ReadReplica> replica_;
     boost::asio::thread_pool cache_threads_{2};
     std::unique_ptr<cache::Cache> cache_;
     services::EventBus bus_;
