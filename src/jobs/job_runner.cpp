@@ -13,10 +13,14 @@
 #include <map>
 
 #include "inbox/observability/metrics.hpp"
+#include "inbox/util/errors.hpp"
 
 namespace inbox::jobs {
 
 namespace asio = boost::asio;
+
+// A job that met our own database unavailable is due again after this, without spending an attempt.
+constexpr std::chrono::seconds kUnavailablePause{5};
 
 std::chrono::seconds backoff_after(int attempts) noexcept {
     if (attempts <= 0) return std::chrono::seconds(1);
@@ -109,6 +113,10 @@ asio::awaitable<void> run_one(std::shared_ptr<State> state, storage::Job job) {
     try {
         auto work = state->handlers.at(job.kind)(job);
         outcome = co_await std::move(work);
+    } catch (const UnavailableError& error) {
+        // Our own database was busy or away (a lane or pool wait timed out, Postgres restarting): not the job's
+        // fault, so no attempt is spent on it.
+        outcome = JobOutcome::postpone_for(kUnavailablePause, error.what());
     } catch (const std::exception& error) {
         outcome = JobOutcome::retry_in(backoff_after(job.attempts), error.what());
     }
@@ -128,7 +136,9 @@ asio::awaitable<void> run_one(std::shared_ptr<State> state, storage::Job job) {
 asio::awaitable<void> loop(std::shared_ptr<State> state) {
     while (!state->stopped) {
         state->woken = false;
-        const auto free = state->options.max_in_flight - state->in_flight;
+        // Never negative, whatever a claim returned: an unsigned wrap-around would ask for a huge (negative) LIMIT.
+        const std::size_t free =
+            state->in_flight >= state->options.max_in_flight ? 0 : state->options.max_in_flight - state->in_flight;
         std::vector<storage::Job> claimed;
         if (free > 0) {
             try {
@@ -137,6 +147,9 @@ asio::awaitable<void> loop(std::shared_ptr<State> state) {
                 spdlog::warn("jobs: claiming failed: {}", error.what());
             }
             co_await asio::post(state->strand, asio::use_awaitable);
+        }
+        if (claimed.size() > free) {
+            spdlog::warn("jobs: a claim returned {} jobs for {} free places; running them all", claimed.size(), free);
         }
         for (auto& job : claimed) {
             ++state->in_flight;

@@ -20,13 +20,18 @@ constexpr Query kEnqueue{
 // a live one only 10 minutes after its lease ended, from this instance when the lease ended.
 constexpr Query kClaimDue{
     "jobs_claim_due",
-    "UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, locked_until = now() + make_interval(secs => $3),"
+    // The due ids in a materialized CTE, evaluated once: as an `IN (subquery)` the planner may re-run the
+    // subquery (a rescan, or a recheck after a concurrent update) and claim more rows than the LIMIT, which overran
+    // the runner's in-flight cap with two instances.
+    "WITH due AS MATERIALIZED ("
+    "    SELECT d.id FROM jobs d"
+    "    WHERE d.status IN ('pending', 'running') AND d.run_at <= now()"
+    "      AND " INBOX_CLAIM_TAKEABLE("d.claimed_by", "d.locked_until", "$4")
+    "      AND d.kind = ANY($1::text[])"
+    "    ORDER BY d.run_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    " UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, locked_until = now() + make_interval(secs => $3),"
     "   claimed_by = $4, updated_at = now()"
-    " WHERE j.id IN (SELECT d.id FROM jobs d"
-    "                WHERE d.status IN ('pending', 'running') AND d.run_at <= now()"
-    "                  AND " INBOX_CLAIM_TAKEABLE("d.claimed_by", "d.locked_until", "$4")
-    "                  AND d.kind = ANY($1::text[])"
-    "                ORDER BY d.run_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+    " FROM due WHERE j.id = due.id"
     " RETURNING j.id, j.kind, j.account_id::text, j.payload::text, j.attempts, j.max_attempts"};
 
 constexpr Query kComplete{"jobs_complete",

@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <algorithm>
 #include <thread>
 
 #include "inbox/observability/metrics.hpp"
@@ -141,6 +142,34 @@ TEST_F(ClaimerLivenessTest, APostponedJobKeepsItsAttemptsUntilItIsAWeekOld) {
     ASSERT_EQ(claim_jobs(a), 1u);
     EXPECT_FALSE(run(a.jobs.postpone(id, 0s, "Graph unavailable"))) << "a week of outage: given up";
     EXPECT_EQ(db.query_value("SELECT status FROM jobs"), "failed");
+}
+
+}  // namespace
+}  // namespace inbox::storage
+
+namespace inbox::storage {
+namespace {
+
+// Two instances claiming the same queue at once, many times: a claim never returns more than its limit (the runner's
+// in-flight cap depends on it) and no job is claimed twice.
+TEST_F(ClaimerLivenessTest, ConcurrentClaimsStayWithinTheirLimitAndNeverOverlap) {
+    Instance a(db.url(), pool, metrics), b(db.url(), pool, metrics);
+    db.execute("INSERT INTO jobs (kind, dedupe_key, payload) SELECT 'test', 'k' || i, '{}' FROM generate_series(1, 300) i");
+    std::vector<std::int64_t> seen;
+    for (int round = 0; round < 20; ++round) {
+        auto first = asio::co_spawn(io, a.jobs.claim_due({"test"}, 7, 60s), asio::use_future);
+        auto second = asio::co_spawn(io, b.jobs.claim_due({"test"}, 7, 60s), asio::use_future);
+        io.restart();
+        io.run();
+        for (auto* claimed : {&first, &second}) {
+            auto jobs = claimed->get();
+            EXPECT_LE(jobs.size(), 7u);
+            for (const auto& job : jobs) seen.push_back(job.id);
+        }
+    }
+    std::sort(seen.begin(), seen.end());
+    EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << "a job was claimed twice";
+    EXPECT_EQ(seen.size(), 280u);
 }
 
 }  // namespace
