@@ -19,10 +19,10 @@ namespace {
 
 // The list: the member CTE is empty for a non-member, so the outer LEFT JOIN yields no row at all (→ 404), while a
 // member with no conversations gets one row of NULLs. `status_condition` must leave $1..$4 in use.
-// The account's page version rides along (last column), read in the page's snapshot.
+// The page version rides along (last column), read in the page's snapshot: the sum of the scope's rows
+// (migration 0008).
 #define INBOX_ACCOUNT_PAGE_VERSION "(SELECT coalesce(sum(v.version), 0) FROM page_versions v WHERE v.scope = $2::uuid)"
-#define INBOX_CONVERSATION_PAGE_VERSION \
-    "coalesce((SELECT v.version FROM page_versions v WHERE v.scope = c.id AND v.stripe = 0), 0)"
+#define INBOX_CONVERSATION_PAGE_VERSION "(SELECT coalesce(sum(v.version), 0) FROM page_versions v WHERE v.scope = c.id)"
 #define INBOX_LIST_CONVERSATIONS(status_condition)                                              \
     "WITH member AS MATERIALIZED ("                                                             \
     "    SELECT account_id, " INBOX_ACCOUNT_PAGE_VERSION " AS page_version"                     \

@@ -130,5 +130,29 @@ TEST_F(PageCacheTest, CursorsAndWindowsAreSeparatePages) {
     EXPECT_EQ(get("/conversations/" + conversation + "/messages?before=" + foreign, alice).status, 400);
 }
 
+// Rows of departed backends are folded into the scope's base row plus one: the version still grows (a held page is
+// read again once, never answered as if nothing had happened) and the rows per scope stay few.
+TEST_F(PageCacheTest, FoldingDepartedBackendsKeepsTheVersionGrowing) {
+    add_conversation(account_a);
+    db.execute("INSERT INTO page_versions (scope, stripe, version) VALUES ('" + account_a + "', 2147483000, 5)");
+    const auto version = [&] {
+        return std::stoll(db.query_value("SELECT sum(version) FROM page_versions WHERE scope = '" + account_a + "'"));
+    };
+    list_a();
+    const auto before = version();
+    db.execute("SELECT compact_page_versions('" + account_a + "')");
+    EXPECT_GT(version(), before);
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM page_versions WHERE scope = '" + account_a +
+                             "' AND stripe = 2147483000"),
+              "0");
+    const auto stale = server_.counter("inbox_page_cache_total", {{"page", "conversations"}, {"outcome", "stale"}});
+    list_a();
+    EXPECT_EQ(server_.counter("inbox_page_cache_total", {{"page", "conversations"}, {"outcome", "stale"}}), stale + 1);
+    // Every writer bumps a row of its own backend: no two transactions ever wait on one version row.
+    db.execute("UPDATE conversations SET unread_count = 1 WHERE account_id = '" + account_a + "'");
+    EXPECT_EQ(db.query_value("SELECT count(DISTINCT stripe) > 1 FROM page_versions WHERE scope = '" + account_a + "'"),
+              "t");
+}
+
 }  // namespace
 }  // namespace inbox::testing
