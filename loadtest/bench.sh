@@ -240,6 +240,11 @@ fi
 # of the scenario's requests is sent once.
 if ((baselines && closed_loop)); then
     say "baseline: the routes' own statements through pgbench -M prepared ($connections clients, $duration)"
+    # The sample is sent once before logging starts: the logged pass then runs what the measured window runs
+    # (with the page cache on, mostly the version checks of held pages; with PAGE_CACHE_MB=0, the pages).
+    python3 "$ROOT/loadtest/route_sql.py" urls "$run_dir/scenario.json" 32 | while read -r path; do
+        curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$SERVER_PORT$path"
+    done
     pg_log=$PG_DATA/server.log
     log_from=$(stat -c %s "$pg_log")
     psql "$PG_URL" -qc "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null

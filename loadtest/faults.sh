@@ -26,20 +26,7 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
-if [[ -z $build_dir ]]; then
-    build_dir=$ROOT/build/release
-    bash "$ROOT/scripts/deps.sh"
-    bash "$ROOT/scripts/build.sh" release --target whatsapp-inbox inbox-loadgen fake-graph
-fi
-build_dir=$(cd "$build_dir" && pwd)
-out=${out:-$(mktemp -d /tmp/inbox-faults.XXXXXX)}
-mkdir -p "$out"
-
-trap svc_stop_all EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-svc_pg_start --fast
-svc_redis_start
+svc_harness_start faults
 
 # Service control for the scenarios, as commands they can run (Postgres refuses to run as root: runuser).
 runas=""

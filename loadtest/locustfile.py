@@ -5,8 +5,9 @@ Closed-loop: prefer loadtest/bench.sh + inbox-loadgen for figures (open-loop, no
     locust -f loadtest/locustfile.py --host http://127.0.0.1:8080 --headless -u 10 -r 2 -t 60s --csv out
 
 Without LOCUST_AUTH_TOKEN only /health is exercised. With LOCUST_AUTH_TOKEN, LOCUST_ACCOUNT_ID and
-LOCUST_CONVERSATION_ID the protected endpoints run too; with LOCUST_WEBHOOK_SECRET, signed webhook deliveries
-(each with a unique wamid) are posted. Routes the server does not have yet answer 404 and are reported as such.
+LOCUST_CONVERSATION_ID the protected endpoints run too (the seed scenario's endpoints: lists, both send routes,
+media, contact info, check-media); with LOCUST_WEBHOOK_SECRET, signed webhook deliveries are posted, messages and
+statuses (each with a unique wamid). The gating figures come from `loadtest/bench.sh --scenario seed` (open loop).
 """
 import hashlib
 import hmac
@@ -26,24 +27,27 @@ WEBHOOK_SECRET = os.environ.get("LOCUST_WEBHOOK_SECRET")
 PHONE_NUMBER_ID = os.environ.get("LOCUST_PHONE_NUMBER_ID", "106540352242922")
 
 
-def webhook_body():
-    now = str(int(time.time()))
+def delivery_body(value):
+    """A signed-ready webhook body: one `messages` change of the configured phone number carrying `value`."""
+    value = dict(value, messaging_product="whatsapp",
+                 metadata={"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID})
     return json.dumps({
         "object": "whatsapp_business_account",
-        "entry": [{
-            "id": "102290129340398",
-            "changes": [{
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
-                    "contacts": [{"profile": {"name": "Locust"}, "wa_id": "16505551234"}],
-                    "messages": [{"from": "16505551234", "id": "wamid.locust." + uuid.uuid4().hex,
-                                  "timestamp": now, "type": "text", "text": {"body": "hello from locust"}}],
-                },
-            }],
-        }],
+        "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}],
     }, separators=(",", ":")).encode()
+
+
+def status_body():
+    return delivery_body({"statuses": [{"id": "wamid.locust." + uuid.uuid4().hex, "status": "delivered",
+                                        "timestamp": str(int(time.time())), "recipient_id": "16505551234"}]})
+
+
+def webhook_body():
+    return delivery_body({
+        "contacts": [{"profile": {"name": "Locust"}, "wa_id": "16505551234"}],
+        "messages": [{"from": "16505551234", "id": "wamid.locust." + uuid.uuid4().hex,
+                      "timestamp": str(int(time.time())), "type": "text", "text": {"body": "hello from locust"}}],
+    })
 
 
 class HealthUser(HttpUser):
@@ -71,6 +75,12 @@ if TOKEN and ACCOUNT_ID and CONVERSATION_ID:
                             name="/conversations/{id}/messages")
 
         @task(1)
+        def send(self):
+            self.client.post("/messages/send", name="/messages/send",
+                             json={"conversation_id": CONVERSATION_ID, "text": "Locust reply"},
+                             headers={"Idempotency-Key": uuid.uuid4().hex})
+
+        @task(1)
         def send_with_auto_template(self):
             self.client.post("/messages/send-with-auto-template", name="/messages/send-with-auto-template",
                              json={"conversation_id": CONVERSATION_ID, "text": "Locust says hi"},
@@ -95,9 +105,15 @@ if WEBHOOK_SECRET:
     class WebhookUser(HttpUser):
         wait_time = between(0.05, 0.2)
 
-        @task
+        @task(3)
         def delivery(self):
-            body = webhook_body()
+            self.post_signed(webhook_body())
+
+        @task(1)
+        def status(self):
+            self.post_signed(status_body())
+
+        def post_signed(self, body):
             signature = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
             self.client.post("/webhook/whatsapp", data=body, name="/webhook/whatsapp",
                              headers={"Content-Type": "application/json",

@@ -314,6 +314,27 @@ svc_redis_stop() {
     REDIS_PORT=""
 }
 
+# --- the load harnesses (loadtest/faults.sh, loadtest/scale.sh) -----------------------------------
+
+# svc_harness_start NAME: the Release build unless the caller's $build_dir names one, an output directory ($out, a
+# fresh /tmp/inbox-NAME.* unless given), and throwaway Postgres and Redis, stopped when the script exits.
+svc_harness_start() {
+    local name=$1
+    if [[ -z $build_dir ]]; then
+        build_dir=$ROOT/build/release
+        bash "$ROOT/scripts/deps.sh"
+        bash "$ROOT/scripts/build.sh" release --target whatsapp-inbox inbox-loadgen fake-graph
+    fi
+    build_dir=$(cd "$build_dir" && pwd)
+    out=${out:-$(mktemp -d "/tmp/inbox-$name.XXXXXX")}
+    mkdir -p "$out"
+    trap svc_stop_all EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    svc_pg_start --fast
+    svc_redis_start
+}
+
 # --- everything --------------------------------------------------------------------------------
 
 svc_stop_all() {

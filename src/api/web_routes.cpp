@@ -51,7 +51,9 @@ Response serve(const Request& request, const web::StaticSite& site, std::string_
 }  // namespace
 
 void register_web_routes(http::Router& router, const web::StaticSite& site) {
-    const http::RouteOptions page{.requires_auth = false};
+    // Never shed: answered from memory at almost no cost, and a shed page leaves the agent with a browser error
+    // instead of the inbox that would itself retry its API calls.
+    const http::RouteOptions page{.requires_auth = false, .sheddable = false};
     for (const auto verb : {http::Verb::get, http::Verb::head}) {
         if (site.has_web()) {
             router.add(
