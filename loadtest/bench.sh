@@ -11,6 +11,8 @@
 #                                        pgbench baseline: the routes' own statements, same parameters)
 #                     [--profile]       (perf record -a during the measured load: CPU by process, the server's top
 #                                        frames, in perf-*.txt of the run directory)
+#                     [--replica]       (a streaming replica of the seeded database, pg_basebackup; the server's list
+#                                        reads go to it: DATABASE_READ_URL)
 #
 # Provisions: durable Postgres (fsync=on, synchronous_commit=on), Redis, the fake Graph API (250 ms per call by
 # default, to model Meta), the server (Release build), and the seed data set (loadtest/seed.sql: 3 accounts,
@@ -29,7 +31,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/scripts/lib/services.sh"
 
 scenario=health rate=5000 duration=20s warmup=3s connections=64 threads=1 graph_latency_ms=250
-graph_connection_delay_ms=0 baselines=1 smoke=0 build_dir="" out="" closed_loop=0 profile=0
+graph_connection_delay_ms=0 baselines=1 smoke=0 build_dir="" out="" closed_loop=0 profile=0 replica=0
 while [[ $# -gt 0 ]]; do
     case $1 in
     --scenario) scenario=$2; shift ;;
@@ -43,6 +45,7 @@ while [[ $# -gt 0 ]]; do
     --no-baselines) baselines=0 ;;
     --closed-loop) closed_loop=1 ;;
     --profile) profile=1 ;;
+    --replica) replica=1 ;;
     --smoke) smoke=1 ;;
     --build-dir) build_dir=$2; shift ;;
     --out) out=$2; shift ;;
@@ -113,6 +116,16 @@ fi
 # What a restore would do next: without it, autovacuum's first pass over the freshly loaded tables (and the
 # checkpoint it drives) lands inside the measured window as 40 ms fsync stalls of every durable commit.
 psql "$DB_URL" -qc "VACUUM (FREEZE, ANALYZE)" -c "CHECKPOINT"
+if ((replica)); then
+    svc_pg_replica_start
+    for _ in $(seq 300); do
+        lag=$(psql "$REPLICA_URL" -Atc "SELECT pg_wal_lsn_diff('$(psql "$PG_URL" -Atc "SELECT pg_current_wal_insert_lsn()")', pg_last_wal_replay_lsn())")
+        ((${lag%.*} <= 0)) && break
+        sleep 0.1
+    done
+    export DATABASE_READ_URL=${REPLICA_URL%/postgres}/inbox
+    say "list reads go to the replica at $DATABASE_READ_URL"
+fi
 psql "$DB_URL" -Atc "SELECT id FROM accounts ORDER BY name" >"$run_dir/account_ids.txt"
 psql "$DB_URL" -Atc "SELECT id FROM conversations ORDER BY id" >"$run_dir/conversation_ids.txt"
 # Sends go to 200 conversations whose window is open: the warm-up caches their windows, so the measured sends are
@@ -399,6 +412,10 @@ if os.path.exists(route):
         print(f"pgbench, the routes' own statements (same parameters, same {server['connections']} clients): "
               f"{float(tps.group(1)):.1f} tps, latency avg {latency.group(1) if latency else '?'} ms; "
               f"ratio server/pgbench = {ratio:.2f}")
+if os.path.exists(metrics_path):
+    routed = dict(re.findall(r'^inbox_db_read_routing_total\{target="([^"]+)"\} (\S+)$', text, re.M))
+    if routed:
+        print("list reads routed: " + ", ".join(f"{target} {int(float(n))}" for target, n in sorted(routed.items())))
 redis = os.path.join(run_dir, "redis-benchmark.txt")
 if os.path.exists(redis):
     print("redis-benchmark: " + open(redis).read().strip().splitlines()[-1].strip())
