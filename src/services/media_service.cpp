@@ -194,9 +194,9 @@ boost::asio::awaitable<CheckMediaAnswer> MediaService::check_conversation(std::s
     // Redis first: while its marker is there, the answer costs no Postgres statement. Stored (or Redis failing
     // open), the mark in Postgres decides, so an unreachable or slow Redis never lets a second scan through.
     if (co_await cache_.set_if_absent(key, std::to_string(until), options_.check_media_debounce)) {
-        const auto claim = co_await media_.claim_check_media_scan(conversation_id, options_.check_media_debounce);
+        const auto claim = co_await media_.claim_check_media_scan(conversation_id, options_.check_media_debounce,
+                                                                  scan_job(*account, conversation_id));
         if (claim.claimed) {
-            co_await jobs_.enqueue(scan_job(*account, conversation_id));
             runner_.wake();
             result.outcome = CheckMediaAnswer::Outcome::started;
             co_return result;

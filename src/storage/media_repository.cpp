@@ -51,21 +51,25 @@ constexpr Query kConversationAccount{
     "SELECT c.account_id::text FROM conversations c"
     " JOIN account_members mb ON mb.account_id = c.account_id AND mb.user_id = $1 WHERE c.id = $2::uuid"};
 
-// Claims the conversation's next check-media scan: a row only when the previous claim's period is over (or there was
-// none). The conflict path locks the mark, so two instances claiming at once get one row between them.
+// Claims the conversation's next check-media scan and queues it, in one statement (so a claim never stands without
+// its scan): the mark only when the previous claim's period is over (or there was none); its conflict path locks the
+// mark, so two instances claiming at once get one claim between them. Column 0: claimed; column 1: the seconds until
+// a scan may start again when not claimed (the statement's snapshot: the mark as it was before this statement).
 constexpr Query kClaimCheckMediaScan{
     "media_claim_check_media_scan",
-    "INSERT INTO check_media_marks AS mark (conversation_id, next_scan_at)"
-    " VALUES ($1::uuid, now() + make_interval(secs => $2))"
-    " ON CONFLICT (conversation_id) DO UPDATE SET next_scan_at = EXCLUDED.next_scan_at"
-    " WHERE mark.next_scan_at <= now()"
-    " RETURNING true"};
-
-// The seconds until the conversation's next scan may start (at least 1).
-constexpr Query kCheckMediaScanDelay{
-    "media_check_media_scan_delay",
-    "SELECT greatest(1, ceil(extract(epoch FROM next_scan_at - now())))::bigint FROM check_media_marks"
-    " WHERE conversation_id = $1::uuid"};
+    "WITH claim AS ("
+    "    INSERT INTO check_media_marks AS mark (conversation_id, next_scan_at)"
+    "    VALUES ($1::uuid, now() + make_interval(secs => $2))"
+    "    ON CONFLICT (conversation_id) DO UPDATE SET next_scan_at = EXCLUDED.next_scan_at"
+    "    WHERE mark.next_scan_at <= now()"
+    "    RETURNING conversation_id),"
+    " queued AS ("
+    "    INSERT INTO jobs (kind, account_id, payload, dedupe_key) SELECT $3, $4::uuid, $5::jsonb, $6 FROM claim"
+    "    ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'running') DO NOTHING"
+    "    RETURNING id)"
+    " SELECT EXISTS (SELECT 1 FROM claim), (SELECT count(*) FROM queued),"
+    "        (SELECT greatest(1, ceil(extract(epoch FROM next_scan_at - now())))::bigint FROM check_media_marks"
+    "         WHERE conversation_id = $1::uuid)"};
 
 // Served by messages_unstored_media. Failed media gets another chance; expired media never comes back.
 constexpr Query kQueueUnstored{
@@ -141,15 +145,14 @@ boost::asio::awaitable<std::optional<std::string>> MediaRepository::conversation
 }
 
 boost::asio::awaitable<ScanClaim> MediaRepository::claim_check_media_scan(std::string conversation_id,
-                                                                          std::chrono::seconds debounce) {
-    return lane_.run([conversation_id = std::move(conversation_id), debounce](DbConnection& db) {
-        pqxx::nontransaction tx(db.raw());
+                                                                          std::chrono::seconds debounce, NewJob scan) {
+    return lane_.run([conversation_id = std::move(conversation_id), debounce, scan = std::move(scan)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());  // one autocommitted statement
+        auto row = db.exec(tx, kClaimCheckMediaScan, conversation_id, static_cast<double>(debounce.count()), scan.kind,
+                           nullable(scan.account_id), scan.payload_json, nullable(scan.dedupe_key))[0];
         ScanClaim claim;
-        claim.claimed = !db.exec(tx, kClaimCheckMediaScan, conversation_id, static_cast<double>(debounce.count())).empty();
-        if (!claim.claimed) {
-            auto delay = db.exec(tx, kCheckMediaScanDelay, conversation_id);
-            if (!delay.empty()) claim.retry_after_seconds = delay[0][0].as<std::int64_t>();
-        }
+        claim.claimed = row[0].as<bool>();
+        if (!claim.claimed && !row[2].is_null()) claim.retry_after_seconds = row[2].as<std::int64_t>();
         return claim;
     });
 }

@@ -3,6 +3,7 @@
 // the statement and the download queued in the same round trip when it is not stored; what the download job needs;
 // and the outcomes, each NOTIFYing live clients (message.updated) and media waiters on every instance.
 #include "inbox/storage/db_lane.hpp"
+#include "inbox/storage/job_repository.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
@@ -62,9 +63,9 @@ public:
     boost::asio::awaitable<std::optional<std::string>> conversation_account(std::string user_id,
                                                                             std::string conversation_id);
     // check-media's debounce of record (migration 0007): claimed when no scan of the conversation started within
-    // `debounce`; otherwise the seconds until one may.
+    // `debounce`, and then `scan` is queued by the same statement; otherwise the seconds until one may.
     boost::asio::awaitable<ScanClaim> claim_check_media_scan(std::string conversation_id,
-                                                             std::chrono::seconds debounce);
+                                                             std::chrono::seconds debounce, NewJob scan);
     // check-media's scan: queues the download of every unstored media of the conversation (failed ones become
     // pending again; expired ones stay). Answers how many downloads were queued.
     boost::asio::awaitable<std::size_t> queue_unstored(std::string conversation_id);
