@@ -26,20 +26,11 @@ std::optional<domain::Conversation> cached_for_member(const std::vector<std::opt
     return member ? row : std::nullopt;
 }
 
-const char* filter_name(domain::ConversationFilter filter) {
-    switch (filter) {
-        case domain::ConversationFilter::open: return "open";
-        case domain::ConversationFilter::closed: return "closed";
-        case domain::ConversationFilter::all: return "all";
-    }
-    return "?";
-}
-
 // Page cache keys: everything that selects the page's rows. Not the user: membership is checked by every version
 // read, and the page itself is the same for every member.
 std::string conversation_list_key(const std::string& account_id, domain::ConversationFilter filter,
                                   const domain::PageRequest& page) {
-    return "c/" + account_id + "/" + filter_name(filter) + "/" + std::to_string(page.limit) + "/" +
+    return "c/" + account_id + "/" + domain::to_string(filter) + "/" + std::to_string(page.limit) + "/" +
            std::to_string(page.offset);
 }
 

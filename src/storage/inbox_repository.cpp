@@ -191,10 +191,6 @@ MessagePage message_page(const pqxx::result& result, int limit) {
     return page;
 }
 
-const char* status_text(domain::ConversationFilter filter) {
-    return filter == domain::ConversationFilter::closed ? "closed" : "open";
-}
-
 }  // namespace
 
 // None of these is a coroutine, on purpose: GCC 12 miscompiles init-captures of coroutine parameters
@@ -208,7 +204,7 @@ boost::asio::awaitable<std::optional<ConversationPage>> InboxRepository::list_co
             auto result = filter == domain::ConversationFilter::all
                               ? db.exec(tx, kListConversationsAll, user_id, account_id, page.limit + 1, page.offset)
                               : db.exec(tx, kListConversationsByStatus, user_id, account_id, page.limit + 1,
-                                        page.offset, std::string(status_text(filter)));
+                                        page.offset, std::string(domain::to_string(filter)));
             return conversation_page(result, page.limit);
         });
 }

@@ -14,6 +14,16 @@ struct PageRequest {
 
 enum class ConversationFilter { open, closed, all };
 
+// The filter as API.md spells it (`status=open|closed|all`); for open and closed also the stored status.
+constexpr const char* to_string(ConversationFilter filter) noexcept {
+    switch (filter) {
+        case ConversationFilter::closed: return "closed";
+        case ConversationFilter::all: return "all";
+        case ConversationFilter::open: break;
+    }
+    return "open";
+}
+
 // `before` of the message list: strictly older than a time, or than a message of the same conversation.
 struct MessageCursor {
     std::optional<TimePoint> before_time;
