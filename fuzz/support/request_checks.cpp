@@ -108,11 +108,17 @@ void check_routing(http::Request& request) {
         case http::RouteMatch::Kind::method_not_allowed:
             INBOX_FUZZ_CHECK(match.route == nullptr && !match.allow.empty());
             INBOX_FUZZ_CHECK(!allow_lists(match.allow, http::beast_http::to_string(request.method())));
+            // A path with GET answers HEAD, so HEAD is never refused where Allow lists GET.
+            INBOX_FUZZ_CHECK(request.method() != http::Verb::head || !allow_lists(match.allow, "GET"));
+            INBOX_FUZZ_CHECK(!allow_lists(match.allow, "GET") || allow_lists(match.allow, "HEAD"));
             return;
         case http::RouteMatch::Kind::found:
             break;
     }
-    INBOX_FUZZ_CHECK(match.route != nullptr && match.route->method == request.method());
+    // HEAD may be answered by the path's GET route (RFC 9110); any other method only by its own.
+    INBOX_FUZZ_CHECK(match.route != nullptr &&
+                     (match.route->method == request.method() ||
+                      (request.method() == http::Verb::head && match.route->method == http::Verb::get)));
     const auto declared = std::count_if(match.route->segments.begin(), match.route->segments.end(),
                                         [](const std::string& segment) { return segment.starts_with('{'); });
     INBOX_FUZZ_CHECK(match.params.size() == static_cast<std::size_t>(declared));

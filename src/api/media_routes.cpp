@@ -134,12 +134,10 @@ void register_media_routes(http::Router& router, services::MediaService& media) 
 
     // The signature is the credential: no bearer token (an <img src> cannot send one).
     const http::RouteOptions signed_url{.requires_auth = false};
-    for (const auto verb : {http::Verb::get, http::Verb::head}) {
-        router.add(
-            verb, "/media/{key}",
-            [&media](Request& request) -> boost::asio::awaitable<Response> { co_return serve_signed(request, media); },
-            signed_url);
-    }
+    router.add(
+        http::Verb::get, "/media/{key}",
+        [&media](Request& request) -> boost::asio::awaitable<Response> { co_return serve_signed(request, media); },
+        signed_url);
 }
 
 }  // namespace inbox::api

@@ -54,29 +54,27 @@ void register_web_routes(http::Router& router, const web::StaticSite& site) {
     // Never shed: answered from memory at almost no cost, and a shed page leaves the agent with a browser error
     // instead of the inbox that would itself retry its API calls.
     const http::RouteOptions page{.requires_auth = false, .sheddable = false};
-    for (const auto verb : {http::Verb::get, http::Verb::head}) {
-        if (site.has_web()) {
-            router.add(
-                verb, "/",
-                [&site](Request& request) -> boost::asio::awaitable<Response> { co_return serve(request, site, "/"); },
-                page);
-            router.add(
-                verb, "/app/{file}",
-                [&site](Request& request) -> boost::asio::awaitable<Response> {
-                    const auto name = request.path_param("file");
-                    if (!web::is_servable_name(name)) throw ApiError::not_found("no such file");
-                    co_return serve(request, site, "/app/" + std::string(name));
-                },
-                page);
-        }
-        if (site.has_openapi()) {
-            router.add(
-                verb, "/openapi.yaml",
-                [&site](Request& request) -> boost::asio::awaitable<Response> {
-                    co_return serve(request, site, "/openapi.yaml");
-                },
-                page);
-        }
+    if (site.has_web()) {
+        router.add(
+            http::Verb::get, "/",
+            [&site](Request& request) -> boost::asio::awaitable<Response> { co_return serve(request, site, "/"); },
+            page);
+        router.add(
+            http::Verb::get, "/app/{file}",
+            [&site](Request& request) -> boost::asio::awaitable<Response> {
+                const auto name = request.path_param("file");
+                if (!web::is_servable_name(name)) throw ApiError::not_found("no such file");
+                co_return serve(request, site, "/app/" + std::string(name));
+            },
+            page);
+    }
+    if (site.has_openapi()) {
+        router.add(
+            http::Verb::get, "/openapi.yaml",
+            [&site](Request& request) -> boost::asio::awaitable<Response> {
+                co_return serve(request, site, "/openapi.yaml");
+            },
+            page);
     }
 }
 

@@ -42,6 +42,16 @@ RouteMatch Router::match(Verb method, std::string_view path) const {
     for (auto segment : *parsed) segments.push_back(segment.decode());  // percent-decoded
     if (segments.empty()) segments.emplace_back();                         // "/" is one empty segment
 
+    const auto allow = [&result](Verb verb) {
+        auto name = std::string(beast_http::to_string(verb));
+        if (result.allow.find(name) == std::string::npos) {
+            result.allow += result.allow.empty() ? name : ", " + name;
+        }
+    };
+    // HEAD is GET without the body (RFC 9110 9.3.2): a path with a GET route answers HEAD through it, unless it
+    // has a HEAD route of its own. The server drops the body and keeps its Content-Length.
+    const Route* get_for_head = nullptr;
+    PathParams get_for_head_params;
     for (const auto& route : routes_) {
         if (route.segments.size() != segments.size()) continue;
         PathParams params;
@@ -59,13 +69,22 @@ RouteMatch Router::match(Verb method, std::string_view path) const {
             result.kind = RouteMatch::Kind::found;
             result.route = &route;
             result.params = std::move(params);
+            result.allow.clear();
             return result;
         }
-        result.kind = RouteMatch::Kind::method_not_allowed;
-        auto name = std::string(beast_http::to_string(route.method));
-        if (result.allow.find(name) == std::string::npos) {
-            result.allow += result.allow.empty() ? name : ", " + name;
+        if (method == Verb::head && route.method == Verb::get && !get_for_head) {
+            get_for_head = &route;
+            get_for_head_params = std::move(params);
         }
+        result.kind = RouteMatch::Kind::method_not_allowed;
+        allow(route.method);
+        if (route.method == Verb::get) allow(Verb::head);
+    }
+    if (get_for_head) {
+        result.kind = RouteMatch::Kind::found;
+        result.route = get_for_head;
+        result.params = std::move(get_for_head_params);
+        result.allow.clear();
     }
     return result;
 }

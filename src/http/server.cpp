@@ -266,7 +266,7 @@ asio::awaitable<void> serve_stream(std::shared_ptr<Server::State> state, std::sh
     stream.expires_after(state->options.write_timeout);
     auto [ec, header_bytes] = co_await beast_http::async_write_header(stream, serializer, kTuple);
     std::size_t bytes = header_bytes;
-    if (!ec) {
+    if (!ec && request.method() != Verb::head) {  // HEAD: the header, then the close ends an empty body
         auto writer = std::make_shared<ConnectionStreamWriter>(connection, chunked, state->options.write_timeout, state);
         connection->streaming = writer;
         co_await response.stream(writer);

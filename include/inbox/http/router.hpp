@@ -1,6 +1,7 @@
 #pragma once
 // Routes by method and path template ("/conversations/{conversation_id}/messages"). Unknown path → not_found;
-// known path with another method → method_not_allowed with the Allow list.
+// known path with another method → method_not_allowed with the Allow list. HEAD is answered by a path's GET route
+// unless the path has a HEAD route of its own (RFC 9110: GET and HEAD go together), and Allow lists it with GET.
 #include "inbox/http/types.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -38,7 +39,7 @@ struct RouteMatch {
     Kind kind = Kind::not_found;
     const Route* route = nullptr;
     PathParams params;
-    std::string allow;  // for method_not_allowed: "GET, POST"
+    std::string allow;  // for method_not_allowed: "GET, HEAD, POST"
 };
 
 class Router {

@@ -184,7 +184,7 @@ TEST_F(AppServe, SigtermDrainsAnInFlightRequestAndExits0) {
     auto response = in_flight.read_response(5s);
     ASSERT_TRUE(response.error.empty()) << response.describe();
     EXPECT_EQ(response.status, 405) << response.describe();
-    EXPECT_EQ(response.header("allow"), "GET");
+    EXPECT_EQ(response.header("allow"), "GET, HEAD");
     EXPECT_EQ(response.json()["error"]["code"], "method_not_allowed");
     EXPECT_FALSE(response.header("x-request-id").empty());
 

@@ -27,7 +27,7 @@ TEST_F(ErrorsTest, UnknownPathAnswers404WithErrorShape) {
 TEST_F(ErrorsTest, WrongMethodAnswers405WithAllowListingEveryMethod) {
     auto response = roundtrip("DELETE /echo/1 HTTP/1.1\r\nHost: x\r\n\r\n");
     expect_error(response, 405, "method_not_allowed");
-    EXPECT_EQ(response[bhttp::field::allow], "GET, POST");
+    EXPECT_EQ(response[bhttp::field::allow], "GET, HEAD, POST");
 }
 
 TEST_F(ErrorsTest, SaneRequestIdIsEchoedOnSuccessAndErrors) {
@@ -172,13 +172,40 @@ TEST_F(ErrorsTest, HeadRouteReturnsContentLengthWithoutBody) {
     EXPECT_EQ(get->body(), R"({"hello":"world"})");
 }
 
-TEST_F(ErrorsTest, HeadOnGetOnlyRouteAnswers405WithoutBody) {
+TEST_F(ErrorsTest, HeadOnAGetRouteAnswersTheGetHeadersWithoutTheBody) {
+    const std::string get_body = R"({"id":"1"})";
     auto client = connect();
     ASSERT_TRUE(client->send("HEAD /echo/1 HTTP/1.1\r\nHost: x\r\n\r\n" + get_request("/echo/1")));
     auto head = client->read_response(std::chrono::seconds(5), /*head_request=*/true);
     ASSERT_TRUE(head);
+    EXPECT_EQ(head->result_int(), 200u);
+    EXPECT_EQ((*head)[bhttp::field::content_length], std::to_string(get_body.size()));
+    EXPECT_EQ((*head)[bhttp::field::content_type], "application/json; charset=utf-8");
+    EXPECT_FALSE((*head)["X-Request-Id"].empty());
+    EXPECT_TRUE(head->body().empty());
+    // No stray body bytes: the pipelined GET's answer parses cleanly and carries the body HEAD left out.
+    auto get = client->read_response();
+    ASSERT_TRUE(get);
+    EXPECT_EQ(get->result_int(), 200u);
+    EXPECT_EQ(get->body(), get_body);
+}
+
+TEST_F(ErrorsTest, HeadIsAuthenticatedLikeGet) {
+    auto client = connect();
+    ASSERT_TRUE(client->send("HEAD /private HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto head = client->read_response(std::chrono::seconds(5), /*head_request=*/true);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->result_int(), 401u);
+    EXPECT_TRUE(head->body().empty());
+}
+
+TEST_F(ErrorsTest, HeadOnARouteWithoutGetAnswers405WithoutBody) {
+    auto client = connect();
+    ASSERT_TRUE(client->send("HEAD /upload HTTP/1.1\r\nHost: x\r\n\r\n" + get_request("/echo/1")));
+    auto head = client->read_response(std::chrono::seconds(5), /*head_request=*/true);
+    ASSERT_TRUE(head);
     EXPECT_EQ(head->result_int(), 405u);
-    EXPECT_EQ((*head)[bhttp::field::allow], "GET, POST");
+    EXPECT_EQ((*head)[bhttp::field::allow], "POST");
     EXPECT_TRUE(head->body().empty());
     auto get = client->read_response();
     ASSERT_TRUE(get);

@@ -25,6 +25,19 @@ TEST_F(StreamTest, StreamsChunksUntilTheProducerEndsThenClosesTheConnection) {
     EXPECT_TRUE(client->wait_closed(1s));
 }
 
+TEST_F(StreamTest, HeadAnswersTheStreamHeadersAndClosesWithoutRunningTheProducer) {
+    auto client = connect();
+    // A producer would write one event, then hold the connection for 30 s.
+    ASSERT_TRUE(client->send("HEAD /stream?events=2&interval_ms=30000 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto response = client->read_response(3s, /*head_request=*/true);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->result_int(), 200u);
+    EXPECT_EQ((*response)[boost::beast::http::field::content_type], "text/event-stream");
+    EXPECT_TRUE(response->body().empty());
+    EXPECT_TRUE(client->wait_closed(1s));
+    EXPECT_TRUE(TestServer::eventually([&] { return server->server().active_connections() == 0; }));
+}
+
 TEST_F(StreamTest, Http10ClientsGetTheBodyUntilClose) {
     auto client = connect();
     ASSERT_TRUE(client->send("GET /stream?events=2 HTTP/1.0\r\n\r\n"));

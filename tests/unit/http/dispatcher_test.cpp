@@ -89,7 +89,7 @@ TEST_F(DispatcherTest, UnknownPathAnswers404WithErrorShape) {
 TEST_F(DispatcherTest, WrongMethodAnswers405WithAllow) {
     auto response = get("/things/1", "Bearer good", Verb::delete_);
     EXPECT_EQ(response.message.result(), Status::method_not_allowed);
-    EXPECT_EQ(response.message[Field::allow], "GET, POST");
+    EXPECT_EQ(response.message[Field::allow], "GET, HEAD, POST");
     EXPECT_EQ(body(response)["error"]["code"], "method_not_allowed");
 }
 

@@ -118,20 +118,42 @@ TEST_F(RouterTest, MethodNotAllowedListsEveryMethodOfThePath) {
 
     auto webhook = router.match(Verb::put, "/webhook/whatsapp");
     EXPECT_EQ(webhook.kind, RouteMatch::Kind::method_not_allowed);
-    EXPECT_EQ(webhook.allow, "GET, POST");
+    EXPECT_EQ(webhook.allow, "GET, HEAD, POST");
 }
 
-TEST_F(RouterTest, HeadIsASeparateMethod) {
-    auto match = router.match(Verb::head, "/health");
+TEST_F(RouterTest, HeadIsAnsweredByThePathsGetRoute) {
+    auto match = router.match(Verb::head, "/conversations/c1");
+    ASSERT_EQ(match.kind, RouteMatch::Kind::found);
+    EXPECT_EQ(match.route->method, Verb::get);
+    EXPECT_EQ(match.route->path_template, "/conversations/{conversation_id}");
+    ASSERT_EQ(match.params.size(), 1u);
+    EXPECT_EQ(match.params[0].second, "c1");
+    EXPECT_TRUE(match.allow.empty());
+}
+
+TEST_F(RouterTest, HeadWithoutAGetRouteIsMethodNotAllowed) {
+    auto match = router.match(Verb::head, "/conversations/c1/read");
     EXPECT_EQ(match.kind, RouteMatch::Kind::method_not_allowed);
-    EXPECT_EQ(match.allow, "GET");
+    EXPECT_EQ(match.allow, "POST");
+    EXPECT_EQ(router.match(Verb::head, "/items/1").allow, "PUT, DELETE, PATCH");
+}
+
+TEST_F(RouterTest, AHeadRouteOfItsOwnWinsOverTheGetRoute) {
+    Router own;
+    own.add(Verb::get, "/files/{name}", noop, RouteOptions{.body_limit = 1});
+    own.add(Verb::head, "/files/{name}", noop, RouteOptions{.body_limit = 2});
+    auto match = own.match(Verb::head, "/files/a");
+    ASSERT_EQ(match.kind, RouteMatch::Kind::found);
+    EXPECT_EQ(match.route->method, Verb::head);
+    EXPECT_EQ(match.route->options.body_limit, 2u);
+    EXPECT_EQ(own.match(Verb::post, "/files/a").allow, "GET, HEAD");  // listed once
 }
 
 TEST_F(RouterTest, SameMethodOnAnotherPathDoesNotCount) {
     // POST exists for /conversations/{id}/read but not for /conversations/{id}.
     auto match = router.match(Verb::post, "/conversations/c1");
     EXPECT_EQ(match.kind, RouteMatch::Kind::method_not_allowed);
-    EXPECT_EQ(match.allow, "GET");
+    EXPECT_EQ(match.allow, "GET, HEAD");
 }
 
 TEST_F(RouterTest, DuplicateMethodAppearsOnceInAllow) {
@@ -140,7 +162,7 @@ TEST_F(RouterTest, DuplicateMethodAppearsOnceInAllow) {
     duplicate.add(Verb::get, "/x/{b}", noop);
     auto match = duplicate.match(Verb::post, "/x/1");
     EXPECT_EQ(match.kind, RouteMatch::Kind::method_not_allowed);
-    EXPECT_EQ(match.allow, "GET");
+    EXPECT_EQ(match.allow, "GET, HEAD");
 }
 
 TEST_F(RouterTest, FirstRegisteredRouteWins) {
