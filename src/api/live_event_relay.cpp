@@ -41,7 +41,30 @@ void LiveEventRelay::relay(const std::string& payload) {
         spdlog::warn("live updates: ignoring a payload that is not a notice");
         return;
     }
-    boost::asio::co_spawn(executor_, publish_notice(inbox_, bus_, std::move(*notice)), boost::asio::detached);
+    {
+        std::lock_guard lock(mutex_);
+        pending_.push_back(std::move(*notice));
+        if (draining_) return;  // the running drain takes it
+        draining_ = true;
+    }
+    // Outside the lock: co_spawn may start the drain inline (dispatch), and the drain takes the lock.
+    boost::asio::co_spawn(executor_, drain(), boost::asio::detached);
+}
+
+boost::asio::awaitable<void> LiveEventRelay::drain() {
+    for (;;) {
+        std::vector<storage::LiveNotice> taken;
+        {
+            std::lock_guard lock(mutex_);
+            if (pending_.empty()) {
+                draining_ = false;
+                co_return;
+            }
+            taken.swap(pending_);
+        }
+        auto merged = storage::merge_by_account(taken);
+        for (auto& notice : merged) co_await publish_notice(inbox_, bus_, std::move(notice));
+    }
 }
 
 }  // namespace inbox::api

@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <unordered_map>
+#include <unordered_set>
+
 namespace inbox::storage {
 namespace {
 
@@ -17,6 +21,18 @@ std::vector<std::string> ids_or_empty(const nlohmann::json& object, const char* 
     }
     return ids;
 }
+
+// One list of ids, each kept once in the order first seen (a set beside it: a burst may fold thousands).
+struct UniqueIds {
+    std::vector<std::string>& ids;
+    std::unordered_set<std::string> seen;
+
+    void append(const std::vector<std::string>& more) {
+        for (const auto& id : more) {
+            if (seen.insert(id).second) ids.push_back(id);
+        }
+    }
+};
 
 }  // namespace
 
@@ -62,6 +78,28 @@ std::optional<LiveNotice> decode_live_notice(std::string_view payload) {
     auto jobs = json.find("jobs");
     return LiveNotice{account->get<std::string>(), ids_or_empty(json, "created"), ids_or_empty(json, "updated"),
                       ids_or_empty(json, "conversations"), jobs != json.end() && jobs->is_boolean() && jobs->get<bool>()};
+}
+
+std::vector<LiveNotice> merge_by_account(const std::vector<LiveNotice>& notices) {
+    std::vector<LiveNotice> merged;
+    merged.reserve(notices.size());  // no reallocation: the UniqueIds below refer into its elements
+    std::vector<std::array<UniqueIds, 3>> lists;
+    std::unordered_map<std::string, std::size_t> index_of;  // account → its place in `merged`
+    for (const auto& notice : notices) {
+        auto [found, added] = index_of.try_emplace(notice.account_id, merged.size());
+        if (added) {
+            auto& into = merged.emplace_back(LiveNotice{notice.account_id, {}, {}, {}});
+            lists.push_back({UniqueIds{into.created_message_ids, {}}, UniqueIds{into.updated_message_ids, {}},
+                             UniqueIds{into.conversation_ids, {}}});
+        }
+        auto& into = merged[found->second];
+        auto& [created, updated, conversations] = lists[found->second];
+        created.append(notice.created_message_ids);
+        updated.append(notice.updated_message_ids);
+        conversations.append(notice.conversation_ids);
+        into.jobs_queued = into.jobs_queued || notice.jobs_queued;
+    }
+    return merged;
 }
 
 }  // namespace inbox::storage

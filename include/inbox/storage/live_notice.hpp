@@ -30,6 +30,9 @@ struct LiveNotice {
 std::vector<std::string> encode_live_notice(const LiveNotice& notice);
 // nullopt for a payload that is not a notice (another writer on the channel, a newer format).
 std::optional<LiveNotice> decode_live_notice(std::string_view payload);
+// Notices heard in commit order, folded into one per account (accounts in the order they first appear, each id
+// once, in the order first seen): what a listener that fell behind loads in one go.
+std::vector<LiveNotice> merge_by_account(const std::vector<LiveNotice>& notices);
 // Senders: webhook processing NOTIFYs the payloads with the statement that marks its batch done
 // (WebhookEventRepository::finish), mark-read with its UPDATE (InboxRepository).
 

@@ -3,6 +3,7 @@
 // throttling, statuses that arrive first, live events, interrupted sends, and account isolation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -490,6 +491,11 @@ TEST_F(SendTest, SentMessagesAppearOnTheLiveStream) {
     ASSERT_TRUE(has("message.created") && has("message.updated"));
     EXPECT_TRUE(has("conversation.updated"));
     std::lock_guard lock(mutex);
+    // Published in commit order: the pending row's notice before the outcome's.
+    const auto first_of = [&](const std::string& type) {
+        return std::find_if(events.begin(), events.end(), [&](const auto& e) { return e.type == type; });
+    };
+    EXPECT_LT(first_of("message.created"), first_of("message.updated"));
     for (const auto& event : events) {
         EXPECT_EQ(event.account_id, account_a);
         auto data = json::parse(event.data);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace inbox::storage {
 namespace {
 
@@ -32,6 +35,27 @@ TEST(LiveNoticeTest, QueuedJobsAreToldSoRunnersWakeOnlyForThem) {
     auto payload = encode_live_notice(without).at(0);
     EXPECT_EQ(payload.find("jobs"), std::string::npos) << payload;
     EXPECT_FALSE(decode_live_notice(payload)->jobs_queued);
+}
+
+TEST(LiveNoticeTest, NoticesFoldPerAccountInTheOrderTheyCommitted) {
+    std::vector<LiveNotice> heard{
+        {"acc-b", {fake_id(1)}, {}, {fake_id(10)}},
+        {"acc-a", {fake_id(2)}, {}, {fake_id(20)}, true},
+        {"acc-b", {fake_id(3)}, {fake_id(1)}, {fake_id(10)}},  // then message 1 changed (a status)
+        {"acc-b", {}, {fake_id(1), fake_id(3)}, {fake_id(11)}},
+    };
+    auto merged = merge_by_account(heard);
+    ASSERT_EQ(merged.size(), 2u);
+    EXPECT_EQ(merged[0].account_id, "acc-b");  // the account heard first comes first
+    EXPECT_EQ(merged[0].created_message_ids, (std::vector<std::string>{fake_id(1), fake_id(3)}));
+    EXPECT_EQ(merged[0].updated_message_ids, (std::vector<std::string>{fake_id(1), fake_id(3)}));
+    EXPECT_EQ(merged[0].conversation_ids, (std::vector<std::string>{fake_id(10), fake_id(11)}));
+    EXPECT_FALSE(merged[0].jobs_queued);
+    EXPECT_EQ(merged[1].account_id, "acc-a");
+    EXPECT_EQ(merged[1].created_message_ids, (std::vector<std::string>{fake_id(2)}));
+    EXPECT_TRUE(merged[1].updated_message_ids.empty());
+    EXPECT_TRUE(merged[1].jobs_queued);
+    EXPECT_TRUE(merge_by_account({}).empty());
 }
 
 TEST(LiveNoticeTest, AnEmptyNoticeSendsNothing) { EXPECT_TRUE(encode_live_notice({"acc", {}, {}, {}}).empty()); }
