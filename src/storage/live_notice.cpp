@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -22,17 +21,13 @@ std::vector<std::string> ids_or_empty(const nlohmann::json& object, const char* 
     return ids;
 }
 
-// One list of ids, each kept once in the order first seen (a set beside it: a burst may fold thousands).
-struct UniqueIds {
-    std::vector<std::string>& ids;
-    std::unordered_set<std::string> seen;
-
-    void append(const std::vector<std::string>& more) {
-        for (const auto& id : more) {
-            if (seen.insert(id).second) ids.push_back(id);
-        }
+// Appends the ids not seen yet, keeping their order (a set beside the list: a burst may fold thousands).
+void append_unseen(std::vector<std::string>& into, std::unordered_set<std::string>& seen,
+                   const std::vector<std::string>& ids) {
+    for (const auto& id : ids) {
+        if (seen.insert(id).second) into.push_back(id);
     }
-};
+}
 
 }  // namespace
 
@@ -81,24 +76,24 @@ std::optional<LiveNotice> decode_live_notice(std::string_view payload) {
 }
 
 std::vector<LiveNotice> merge_by_account(const std::vector<LiveNotice>& notices) {
-    std::vector<LiveNotice> merged;
-    merged.reserve(notices.size());  // no reallocation: the UniqueIds below refer into its elements
-    std::vector<std::array<UniqueIds, 3>> lists;
-    std::unordered_map<std::string, std::size_t> index_of;  // account → its place in `merged`
+    struct Folded {
+        LiveNotice notice;
+        std::unordered_set<std::string> created, updated, conversations;  // ids already in `notice`
+    };
+    std::vector<Folded> folded;
+    std::unordered_map<std::string, std::size_t> index_of;  // account → its place in `folded`
     for (const auto& notice : notices) {
-        auto [found, added] = index_of.try_emplace(notice.account_id, merged.size());
-        if (added) {
-            auto& into = merged.emplace_back(LiveNotice{notice.account_id, {}, {}, {}});
-            lists.push_back({UniqueIds{into.created_message_ids, {}}, UniqueIds{into.updated_message_ids, {}},
-                             UniqueIds{into.conversation_ids, {}}});
-        }
-        auto& into = merged[found->second];
-        auto& [created, updated, conversations] = lists[found->second];
-        created.append(notice.created_message_ids);
-        updated.append(notice.updated_message_ids);
-        conversations.append(notice.conversation_ids);
-        into.jobs_queued = into.jobs_queued || notice.jobs_queued;
+        auto [found, added] = index_of.try_emplace(notice.account_id, folded.size());
+        if (added) folded.push_back({LiveNotice{notice.account_id, {}, {}, {}}, {}, {}, {}});
+        auto& into = folded[found->second];
+        append_unseen(into.notice.created_message_ids, into.created, notice.created_message_ids);
+        append_unseen(into.notice.updated_message_ids, into.updated, notice.updated_message_ids);
+        append_unseen(into.notice.conversation_ids, into.conversations, notice.conversation_ids);
+        into.notice.jobs_queued = into.notice.jobs_queued || notice.jobs_queued;
     }
+    std::vector<LiveNotice> merged;
+    merged.reserve(folded.size());
+    for (auto& each : folded) merged.push_back(std::move(each.notice));
     return merged;
 }
 

@@ -137,9 +137,12 @@ class Spec:
                     best, best_literals = template, literals
         return best
 
+    def documented_as(self, template, method):
+        """The method whose operation describes `method` here: itself, or GET for a HEAD the document implies."""
+        return "get" if method == "head" and "head" not in self.doc["paths"][template] else method
+
     def operation(self, template, method):
-        item = self.doc["paths"][template]
-        return item[method] if method in item or method != "head" else item["get"]
+        return self.doc["paths"][template][self.documented_as(template, method)]
 
     def security(self, template, method):
         op = self.operation(template, method)
@@ -281,8 +284,7 @@ class Checker:
             self.check_response(label, answer, {"$ref": "#/components/responses/MethodNotAllowed"}, "")
         else:
             self.covered.setdefault((template, method), set()).add(answer.status)
-            documented_as = method if method in self.spec.doc["paths"][template] else "get"  # an implied HEAD
-            op_ptr = f"/paths/{pointer_escape(template)}/{documented_as}"
+            op_ptr = f"/paths/{pointer_escape(template)}/{self.spec.documented_as(template, method)}"
             responses = self.spec.operation(template, method).get("responses", {})
             key = str(answer.status)
             if key not in responses:
