@@ -26,6 +26,8 @@
 #include "inbox/jobs/job_runner.hpp"
 #include "inbox/media/media_store.hpp"
 #include "inbox/services/contact_service.hpp"
+#include "inbox/services/conversation_touches.hpp"
+#include "inbox/services/in_flight_sends.hpp"
 #include "inbox/services/inbox_service.hpp"
 #include "inbox/services/key_waiters.hpp"
 #include "inbox/services/media_service.hpp"
@@ -170,8 +172,10 @@ struct Application::Parts {
           template_service(template_repository, graph),
           outbound(db),
           throttle(throttle_options(config)),
-          send_service(outbound, template_service, graph, *cache, throttle, metrics),
-          pending_sends(io.get_executor(), outbound),
+          conversation_touches(io.get_executor(), outbound, metrics),
+          send_service(outbound, template_service, graph, *cache, throttle,
+                       {in_flight_sends, conversation_touches, [this] { return liveness.key(); }}, metrics),
+          pending_sends(io.get_executor(), outbound, in_flight_sends, liveness),
           media_store(config.media_dir),
           job_rows(db, &liveness),
           media_rows(db),
@@ -240,8 +244,8 @@ struct Application::Parts {
     // Stops accepting, then waits for in-flight requests (bounded by drain_timeout) before stopping the loop.
     void drain(std::chrono::seconds timeout) {
         if (server.draining()) return;
+        server.begin_drain();  // before the log line: whoever reads "draining" finds the server draining
         spdlog::info("draining: no new connections, finishing in-flight requests");
-        server.begin_drain();
         processor.stop();
         if (replica) replica->stop();
         pending_sends.stop();
@@ -290,6 +294,8 @@ struct Application::Parts {
     services::TemplateService template_service;
     storage::OutboundRepository outbound;
     services::OutboundThrottle throttle;  // Meta's per-number throughput, applied before Meta refuses
+    services::InFlightSends in_flight_sends;            // sends whose outcome this instance has yet to record
+    services::ConversationTouches conversation_touches;  // last messages a send could not move at once
     services::SendService send_service;
     services::PendingSendSweeper pending_sends;  // sends a crash left `pending`
     media::MediaStore media_store;  // MEDIA_DIR, content-addressed
@@ -343,7 +349,11 @@ int Application::serve(const ServeOptions& options) {
     parts.job_runner.start();
     parts.live_listener.start();
     if (parts.replica) {
-        parts.dispatcher.on_user_write([&parts](std::string_view user) { parts.replica->note_write(user); });
+        parts.dispatcher.set_consistency_hooks(
+            {.after_write = [&parts](std::string user) { return parts.replica->note_write(std::move(user)); },
+             .read_after = [&parts](std::string_view user, std::string_view position) {
+                 parts.replica->require(user, position);
+             }});
         parts.replica->start(parts.io.get_executor());
         spdlog::info("list reads: read replica at DATABASE_READ_URL (max lag {} ms), primary as fall-back",
                      parts.config.replica_max_lag.count());

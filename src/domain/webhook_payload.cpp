@@ -178,7 +178,8 @@ Parsed<StatusUpdate> parse_status_update(const json& raw) {
                         .status = *status,
                         .timestamp = *time,
                         .recipient_id = id_member(raw, "recipient_id").value_or(""),
-                        .error = first_error(raw)};
+                        .error = first_error(raw),
+                        .callback_data = string_member(raw, "biz_opaque_callback_data")};
 }
 
 // Walks one delivery, collecting what it understood and why it ignored the rest.

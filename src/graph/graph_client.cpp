@@ -250,20 +250,19 @@ asio::awaitable<GraphClient::Reply> GraphClient::call(Endpoint endpoint, HttpReq
 }
 
 asio::awaitable<GraphResult<SentMessage>> GraphClient::send_text(std::string phone_number_id, std::string access_token,
-                                                                 std::string to, std::string text,
-                                                                 std::optional<std::string> reply_to) {
+                                                                 MessageEnvelope envelope, std::string text) {
     auto url = messages_url(options_.api_base, options_.api_version, phone_number_id);
-    auto request = graph_request("POST", std::move(url), access_token, text_message_body(to, text, reply_to));
+    auto request = graph_request("POST", std::move(url), access_token, text_message_body(envelope, text));
     const auto reply = co_await call(Endpoint::send_text, std::move(request));
     co_return interpret(reply, &parse_sent_message, Endpoint::send_text);
 }
 
 asio::awaitable<GraphResult<SentMessage>> GraphClient::send_template(std::string phone_number_id,
-                                                                     std::string access_token, std::string to,
+                                                                     std::string access_token, MessageEnvelope envelope,
                                                                      std::string name, std::string language,
                                                                      std::vector<std::string> body_parameters) {
     auto url = messages_url(options_.api_base, options_.api_version, phone_number_id);
-    auto body = template_message_body(to, name, language, body_parameters);
+    auto body = template_message_body(envelope, name, language, body_parameters);
     auto request = graph_request("POST", std::move(url), access_token, std::move(body));
     const auto reply = co_await call(Endpoint::send_template, std::move(request));
     co_return interpret(reply, &parse_sent_message, Endpoint::send_template);

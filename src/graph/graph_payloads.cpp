@@ -51,19 +51,23 @@ std::string body_text_of(const json& components) {
     return {};
 }
 
+// The fields every kind of message shares: product, recipient, the answered message, our callback data.
+json envelope_json(const MessageEnvelope& envelope, std::string_view type) {
+    json body{{"messaging_product", "whatsapp"}, {"recipient_type", "individual"}, {"to", envelope.to}, {"type", type}};
+    if (envelope.reply_to) body["context"] = {{"message_id", *envelope.reply_to}};
+    if (envelope.callback_data) body["biz_opaque_callback_data"] = *envelope.callback_data;
+    return body;
+}
+
 }  // namespace
 
-std::string text_message_body(std::string_view to, std::string_view text, const std::optional<std::string>& reply_to) {
-    json body{{"messaging_product", "whatsapp"},
-              {"recipient_type", "individual"},
-              {"to", to},
-              {"type", "text"},
-              {"text", {{"preview_url", false}, {"body", text}}}};
-    if (reply_to) body["context"] = {{"message_id", *reply_to}};
+std::string text_message_body(const MessageEnvelope& envelope, std::string_view text) {
+    auto body = envelope_json(envelope, "text");
+    body["text"] = {{"preview_url", false}, {"body", text}};
     return body.dump();
 }
 
-std::string template_message_body(std::string_view to, std::string_view name, std::string_view language,
+std::string template_message_body(const MessageEnvelope& envelope, std::string_view name, std::string_view language,
                                   const std::vector<std::string>& body_parameters) {
     json templ{{"name", name}, {"language", {{"code", language}}}};
     if (!body_parameters.empty()) {
@@ -71,12 +75,9 @@ std::string template_message_body(std::string_view to, std::string_view name, st
         for (const auto& value : body_parameters) parameters.push_back({{"type", "text"}, {"text", value}});
         templ["components"] = json::array({{{"type", "body"}, {"parameters", std::move(parameters)}}});
     }
-    return json{{"messaging_product", "whatsapp"},
-                {"recipient_type", "individual"},
-                {"to", to},
-                {"type", "template"},
-                {"template", std::move(templ)}}
-        .dump();
+    auto body = envelope_json(envelope, "template");
+    body["template"] = std::move(templ);
+    return body.dump();
 }
 
 std::string template_creation_body(std::string_view name, std::string_view language, std::string_view category,

@@ -70,20 +70,32 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
         }
         in_flight.emplace(std::move(*admission.ticket));
     }
+    auto response = co_await handle(request, route);
+    const bool may_write = request.method() != Verb::get && request.method() != Verb::head;
+    // However the handler ended: a failed send has still stored its message.
+    if (may_write && request.user_id && consistency_.after_write) {
+        std::optional<std::string> position;
+        try {
+            position = co_await consistency_.after_write(*request.user_id);
+        } catch (const std::exception& error) {
+            spdlog::debug("request_id={} write position unknown: {}", request.request_id, error.what());
+        }
+        if (position) response.message.set(kReadAfterHeader, *position);
+    }
+    co_return response;
+}
+
+boost::asio::awaitable<Response> Dispatcher::handle(Request& request, const Route& route) const {
     try {
         if (route.options.requires_auth) {
             request.user_id = bearer_user(request, route.options);
             if (!request.user_id) throw ApiError::unauthorized("missing or invalid bearer token");
-        }
-        // Noted however the handler ends: a failed send has still stored its message.
-        struct WriteNote {
-            const Dispatcher& dispatcher;
-            const Request& request;
-            ~WriteNote() {
-                const bool may_write = request.method() != Verb::get && request.method() != Verb::head;
-                if (may_write && request.user_id && dispatcher.on_user_write_) dispatcher.on_user_write_(*request.user_id);
+            if (consistency_.read_after) {
+                if (auto token = request.message[kReadAfterHeader]; !token.empty()) {
+                    consistency_.read_after(*request.user_id, token);
+                }
             }
-        } note{*this, request};
+        }
         co_return co_await route.handler(request);
     } catch (const ApiError& error) {
         co_return error_response(error, request.request_id);

@@ -17,4 +17,10 @@ boost::asio::awaitable<std::optional<std::string>> AccountDirectory::account_id_
     co_return account_id;
 }
 
+boost::asio::awaitable<void> AccountDirectory::forget(std::vector<std::string> phone_number_ids) {
+    std::vector<std::string> keys;
+    for (const auto& phone_number_id : phone_number_ids) keys.push_back(account_by_phone_key(phone_number_id));
+    co_await cache_.erase_many(std::move(keys));
+}
+
 }  // namespace inbox::services

@@ -4,27 +4,10 @@
 
 #include "inbox/cache/cache.hpp"
 #include "inbox/observability/metrics.hpp"
-#include "inbox/services/inbox_cache_codec.hpp"
 #include "inbox/services/inbox_cache_keys.hpp"
 
 namespace inbox::services {
 namespace {
-
-// Both keys of a cached conversation read, fetched in one cache round trip: [conversation, the user's accounts].
-std::vector<std::string> cached_conversation_keys(const std::string& user_id, const std::string& conversation_id) {
-    return {conversation_cache_key(conversation_id), membership_cache_key(user_id)};
-}
-
-// The cached conversation, when both entries are there and the user's cached accounts include its account.
-std::optional<domain::Conversation> cached_for_member(const std::vector<std::optional<std::string>>& cached,
-                                                      const std::string& conversation_id) {
-    if (cached.size() != 2 || !cached[0] || !cached[1]) return std::nullopt;
-    auto row = decode_conversation(*cached[0]);
-    const auto account_ids = decode_account_ids(*cached[1]);
-    if (!row || row->id != conversation_id || !account_ids) return std::nullopt;
-    const bool member = std::find(account_ids->begin(), account_ids->end(), row->account_id) != account_ids->end();
-    return member ? row : std::nullopt;
-}
 
 // Page cache keys: everything that selects the page's rows. Not the user: membership is checked by every version
 // read, and the page itself is the same for every member.
@@ -96,22 +79,12 @@ boost::asio::awaitable<std::optional<ConversationList>> InboxService::list_conve
     co_return list;
 }
 
-// A cached row names its account; it may be answered only when the user's cached memberships include that account.
-// Both caches are filled by the same SQL lookup (membership in the statement), so a revoked membership is honoured
-// within kMembershipCacheTtl (60 s) at worst; every other case (a miss, a stale or foreign account) asks Postgres.
+// Always from Postgres (one statement, membership in it): exact, and a revoked membership counts at once.
 boost::asio::awaitable<std::optional<ConversationView>> InboxService::conversation(std::string user_id,
                                                                                    std::string conversation_id) {
-    const auto key = conversation_cache_key(conversation_id);
-    auto cached = co_await cache_.get_many(cached_conversation_keys(user_id, conversation_id));
-    if (auto row = cached_for_member(cached, conversation_id)) co_return view_of(std::move(*row));
-
-    auto lookup = co_await repository_.find_conversation(user_id, conversation_id);
-    co_await cache_.set(membership_cache_key(user_id), encode_account_ids(lookup.member_account_ids),
-                        kMembershipCacheTtl);
-    if (!lookup.conversation) co_return std::nullopt;
-    co_await cache_.set(key, encode_conversation(*lookup.conversation),
-                        std::chrono::duration_cast<std::chrono::seconds>(kConversationCacheTtl));
-    co_return view_of(std::move(*lookup.conversation));
+    auto row = co_await repository_.find_conversation(std::move(user_id), std::move(conversation_id));
+    if (!row) co_return std::nullopt;
+    co_return view_of(std::move(*row));
 }
 
 boost::asio::awaitable<storage::MessagePage> InboxService::messages(std::string user_id, std::string conversation_id,
@@ -177,7 +150,6 @@ boost::asio::awaitable<std::optional<ConversationView>> InboxService::mark_read(
                                                                                 std::string conversation_id) {
     auto row = co_await repository_.mark_read(std::move(user_id), std::move(conversation_id));
     if (!row) co_return std::nullopt;
-    co_await cache_.erase(conversation_cache_key(row->id));
     co_return view_of(std::move(*row));
 }
 

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <array>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -20,6 +21,8 @@
 #include "inbox/graph/graph_error.hpp"
 #include "inbox/graph/graph_payloads.hpp"
 #include "inbox/observability/metrics.hpp"
+#include "inbox/services/conversation_touches.hpp"
+#include "inbox/services/in_flight_sends.hpp"
 #include "inbox/services/inbox_cache_keys.hpp"
 #include "inbox/services/outbound_throttle.hpp"
 #include "inbox/services/template_service.hpp"
@@ -31,15 +34,24 @@ namespace {
 using Outcome = SendResult::Outcome;
 
 constexpr const char* kRouteNames[] = {"send", "send_with_auto_template"};
-constexpr const char* kOutcomeNames[] = {"created",
-                                         "repeated",
-                                         "not_found",
-                                         "conflict",
-                                         "validation_failed",
-                                         "outside_free_window",
-                                         "no_approved_template",
-                                         "refused",
-                                         "unavailable"};
+constexpr std::array kOutcomes{Outcome::created,           Outcome::repeated,            Outcome::not_found,
+                               Outcome::conflict,          Outcome::validation_failed,   Outcome::outside_free_window,
+                               Outcome::no_approved_template, Outcome::refused,          Outcome::unavailable};
+
+const char* to_string(Outcome outcome) {
+    switch (outcome) {
+    case Outcome::created: return "created";
+    case Outcome::repeated: return "repeated";
+    case Outcome::not_found: return "not_found";
+    case Outcome::conflict: return "conflict";
+    case Outcome::validation_failed: return "validation_failed";
+    case Outcome::outside_free_window: return "outside_free_window";
+    case Outcome::no_approved_template: return "no_approved_template";
+    case Outcome::refused: return "refused";
+    case Outcome::unavailable: return "unavailable";
+    }
+    return "unknown";
+}
 // The free-window cache holds the instant the window closes, or this for a contact who never wrote.
 constexpr std::string_view kNeverWrote = "none";
 
@@ -119,44 +131,56 @@ std::vector<std::string> template_parameters(const std::string& text) {
     return {domain::template_parameter_text(text)};
 }
 
-// Meta accepted the message but its record failed (Postgres away): keep trying for a while, so the row does not
-// stay `pending` and become a candidate for a repeat. Not a coroutine with captures (GCC 12, ARCHITECTURE.md).
-boost::asio::awaitable<void> record_sent_later(storage::OutboundRepository& outbound, std::string account_id,
-                                               std::string message_id, std::string wamid, std::string preview) {
+
+// Meta accepted the message but its record failed (Postgres away): keep trying for as long as this process lives,
+// so the row does not stay `pending` (the sweeper leaves rows alone that are in flight here). Meta's status
+// webhooks, which carry the message id as callback data, record it too if they come first. Not a coroutine with
+// captures (GCC 12, ARCHITECTURE.md).
+boost::asio::awaitable<void> record_sent_later(storage::OutboundRepository& outbound, InFlightSends& in_flight,
+                                               ConversationTouches& touches, std::string account_id,
+                                               std::string conversation_id, storage::PendingSend pending,
+                                               std::string wamid, std::string preview) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    auto wait = std::chrono::seconds(1);
-    for (int attempt = 1; attempt <= 6; ++attempt, wait *= 2) {
+    auto wait = std::chrono::milliseconds(250);
+    for (int attempt = 2;; ++attempt) {
         timer.expires_after(wait);
         co_await timer.async_wait(boost::asio::use_awaitable);
         try {
-            co_await outbound.mark_sent(account_id, message_id, wamid, preview);
-            spdlog::info("message {}: recorded as sent after {} attempts", message_id, attempt + 1);
-            co_return;
+            auto record = co_await outbound.record_sent(account_id, pending.message.id, pending.attempt, wamid, preview);
+            if (!record.conversation_touched && record.outcome == storage::SentRecord::Outcome::recorded) {
+                touches.touch(account_id, conversation_id, pending.message.id, pending.message.timestamp, preview);
+            }
+            spdlog::info("message {}: recorded as sent after {} attempts", pending.message.id, attempt);
+            break;
         } catch (const std::exception& error) {
-            spdlog::warn("message {}: recording it as sent failed again: {}", message_id, error.what());
+            spdlog::warn("message {}: recording it as sent failed again: {}", pending.message.id, error.what());
         }
+        wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::seconds(30));
     }
-    spdlog::error("message {}: sent as {} but could not be recorded; it will be resolved as interrupted", message_id,
-                  wamid);
+    in_flight.remove(pending.message.id);
 }
+
 
 }  // namespace
 
 SendService::SendService(storage::OutboundRepository& outbound, TemplateService& templates, graph::GraphApi& graph,
-                         cache::Cache& cache, OutboundThrottle& throttle, observability::MetricsRegistry& metrics,
-                         Clock clock)
+                         cache::Cache& cache, OutboundThrottle& throttle, SendBookkeeping bookkeeping,
+                         observability::MetricsRegistry& metrics, Clock clock)
     : outbound_(outbound),
       templates_(templates),
       graph_(graph),
       cache_(cache),
       throttle_(throttle),
+      bookkeeping_(bookkeeping),
       clock_(std::move(clock)),
-      open_windows_(kOpenWindowMemoEntries, kFreeWindowCacheTtl) {
+      open_windows_(kOpenWindowMemoEntries, kFreeWindowCacheTtl),
+      superseded_(metrics.counter("inbox_sends_superseded_total",
+                                  "Sends Meta accepted after their row had been retried under its key (sent twice)")) {
     for (std::size_t route = 0; route < outcomes_.size(); ++route) {
-        for (std::size_t outcome = 0; outcome < outcomes_[route].size(); ++outcome) {
+        for (auto outcome : kOutcomes) {
             outcomes_[route][outcome] =
                 &metrics.counter("inbox_sends_total", "Send requests by route and outcome",
-                                 {{"route", kRouteNames[route]}, {"outcome", kOutcomeNames[outcome]}});
+                                 {{"route", kRouteNames[route]}, {"outcome", to_string(outcome)}});
         }
         overhead_[route] = &metrics.histogram(
             "inbox_send_overhead_seconds", "Time a send spent outside the Graph API call (what this server adds)",
@@ -165,9 +189,16 @@ SendService::SendService(storage::OutboundRepository& outbound, TemplateService&
     }
 }
 
+bool SendService::orphaned(const storage::StoredSend& stored) const {
+    if (stored.message.status != "pending" || stored.message.wa_message_id) return false;
+    if (!stored.claimed_by) return true;
+    if (*stored.claimed_by == bookkeeping_.claimer_key()) return !bookkeeping_.in_flight.contains(stored.message.id);
+    return !stored.claimer_alive;
+}
+
 SendResult SendService::counted(const SendRequest& request, SendResult result,
                                 std::chrono::steady_clock::time_point started) {
-    outcomes_[index_of(request.route)][static_cast<std::size_t>(result.outcome)]->inc();
+    outcomes_[index_of(request.route)].at(result.outcome)->inc();
     if (result.graph_time.count() > 0) {
         const auto own = std::chrono::steady_clock::now() - started - result.graph_time;
         overhead_[index_of(request.route)]->observe(std::chrono::duration<double>(own).count());
@@ -197,7 +228,8 @@ boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
 boost::asio::awaitable<SendResult> SendService::send_warm(const SendRequest& request,
                                                           const std::optional<storage::IdempotencyKey>& key) {
     const auto draft = text_draft(request.text);
-    auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, draft, key);
+    auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, draft, key,
+                                                      bookkeeping_.claimer_key());
     if (!inserted.target) co_return answer(Outcome::not_found);
     if (inserted.created) co_return co_await dispatch(request, *inserted.target, std::move(*inserted.created), draft);
     if (!key) throw std::logic_error("send: nothing inserted without an idempotency key");
@@ -215,7 +247,8 @@ boost::asio::awaitable<SendResult> SendService::send_cold(const SendRequest& req
     co_await remember_window(request.conversation_id, context->last_inbound_at);
 
     auto existing = std::move(context->existing);
-    if (existing && key && existing->request_fingerprint == key->request_fingerprint && existing->retryable) {
+    if (existing && key && existing->request_fingerprint == key->request_fingerprint &&
+        (existing->retryable || orphaned(*existing))) {
         auto decision = co_await decide(request, *context);
         if (!decision.draft) co_return decision.answer;
         co_return co_await repeat(request, context->target, std::move(existing), *key, std::move(decision.draft));
@@ -224,7 +257,8 @@ boost::asio::awaitable<SendResult> SendService::send_cold(const SendRequest& req
 
     auto decision = co_await decide(request, *context);
     if (!decision.draft) co_return decision.answer;
-    auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, *decision.draft, key);
+    auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, *decision.draft, key,
+                                                      bookkeeping_.claimer_key());
     if (!inserted.target) co_return answer(Outcome::not_found);  // the membership went in between
     if (inserted.created) {
         co_return co_await dispatch(request, *inserted.target, std::move(*inserted.created), *decision.draft);
@@ -298,9 +332,13 @@ boost::asio::awaitable<SendResult> SendService::repeat(const SendRequest& reques
     // A first request with this key committed after our statement began: it is visible now.
     if (!existing) existing = co_await outbound_.find_by_key(target.account_id, key.key);
     if (!existing || existing->request_fingerprint != key.request_fingerprint) co_return answer(Outcome::conflict);
-    if (!existing->retryable || !retry_draft) co_return with_message(Outcome::repeated, std::move(existing->message));
-
-    auto claimed = co_await outbound_.claim_retry(target.account_id, existing->message.id, *retry_draft);
+    // Sent again: a row that failed as unavailable, or a pending one that nobody is sending any more (its sender
+    // died, or its insert's answer was lost with the connection). Anything else is the stored answer.
+    if (!(existing->retryable || orphaned(*existing)) || !retry_draft) {
+        co_return with_message(Outcome::repeated, std::move(existing->message));
+    }
+    auto claimed = co_await outbound_.claim_retry(target.account_id, existing->message.id, existing->attempt,
+                                                  *retry_draft, bookkeeping_.claimer_key());
     if (claimed) co_return co_await dispatch(request, target, std::move(*claimed), *retry_draft);
     // Another repeat claimed it first: answer what is stored now.
     auto current = co_await outbound_.find_by_key(target.account_id, key.key);
@@ -309,55 +347,42 @@ boost::asio::awaitable<SendResult> SendService::repeat(const SendRequest& reques
 }
 
 boost::asio::awaitable<SendResult> SendService::dispatch(const SendRequest& request, const storage::SendTarget& target,
-                                                         domain::Message message, const storage::OutboundDraft& draft) {
-    auto result = co_await call_meta(request, target, std::move(message), draft);
-    co_await cache_.erase(conversation_cache_key(target.conversation_id));  // its last_message_* changed
-    co_return result;
+                                                         storage::PendingSend pending,
+                                                         const storage::OutboundDraft& draft) {
+    InFlightMark mark(bookkeeping_.in_flight, pending.message.id);
+    co_return co_await call_meta(request, target, std::move(pending), draft, mark);
 }
 
 boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& request, const storage::SendTarget& target,
-                                                          domain::Message message,
-                                                          const storage::OutboundDraft& draft) {
+                                                          storage::PendingSend pending,
+                                                          const storage::OutboundDraft& draft, InFlightMark& mark) {
     const auto preview = domain::message_preview(draft.type, draft.text);
+    auto& message = pending.message;
 
     if (auto wait = throttle_.admit(target.phone_number_id, target.recipient_wa_id); wait.count() > 0) {
         auto error = unavailable_json(0, "over the send rate of this business number; not sent to Meta");
-        co_await outbound_.mark_failed(target.account_id, message.id, error, true, preview);
+        co_await record_failure(target, pending, error, true, preview);
         mark_failed_in(message, std::move(error));
         co_return unavailable(retry_after_seconds(wait), std::move(message));
     }
 
+    // Our message id rides along as callback data: Meta's status webhooks then find the message even before (or
+    // without) the record of Meta's answer below.
+    graph::MessageEnvelope envelope{target.recipient_wa_id, std::nullopt, message.id};
     graph::GraphResult<graph::SentMessage> sent;
     const auto graph_started = std::chrono::steady_clock::now();
     if (draft.template_ref) {
-        sent = co_await graph_.send_template(target.phone_number_id, target.access_token, target.recipient_wa_id,
+        sent = co_await graph_.send_template(target.phone_number_id, target.access_token, std::move(envelope),
                                              draft.template_ref->name, draft.template_ref->language,
                                              template_parameters(request.text));
     } else {
-        sent = co_await graph_.send_text(target.phone_number_id, target.access_token, target.recipient_wa_id,
-                                         draft.text, std::nullopt);
+        sent = co_await graph_.send_text(target.phone_number_id, target.access_token, std::move(envelope), draft.text);
     }
 
     const auto graph_time = std::chrono::steady_clock::now() - graph_started;
     if (sent) {
         throttle_.accepted(target.phone_number_id, target.recipient_wa_id);
-        const auto wamid = sent.value().wamid;
-        message.wa_message_id = wamid;
-        message.status = "sent";
-        bool recorded = true;
-        try {
-            auto state = co_await outbound_.mark_sent(target.account_id, message.id, wamid, preview);
-            message.status = std::move(state.status);
-            message.error_json = std::move(state.error_json);
-        } catch (const UnavailableError& error) {
-            spdlog::warn("message {}: sent as {} but not recorded yet: {}", message.id, wamid, error.what());
-            recorded = false;
-        }
-        if (!recorded) {
-            auto executor = co_await boost::asio::this_coro::executor;
-            boost::asio::co_spawn(executor, record_sent_later(outbound_, target.account_id, message.id, wamid, preview),
-                                  boost::asio::detached);
-        }
+        co_await record_acceptance(target, pending, sent.value().wamid, preview, mark);
         auto result = with_message(Outcome::created, std::move(message));
         result.graph_time = graph_time;
         co_return result;
@@ -365,7 +390,7 @@ boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& req
 
     if (const auto* refusal = sent.refused()) {
         auto error = refusal_json(*refusal);
-        co_await outbound_.mark_failed(target.account_id, message.id, error, false, preview);
+        co_await record_failure(target, pending, error, false, preview);
         mark_failed_in(message, std::move(error));
         auto result = with_message(Outcome::refused, std::move(message));
         result.refusal = *refusal;
@@ -380,11 +405,58 @@ boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& req
             throttle_.throttled(target.phone_number_id, target.recipient_wa_id, failure.graph_code));
     }
     auto error = unavailable_json(failure.graph_code, failure.reason);
-    co_await outbound_.mark_failed(target.account_id, message.id, error, true, preview);
+    co_await record_failure(target, pending, error, true, preview);
     mark_failed_in(message, std::move(error));
     auto result = unavailable(retry_after, std::move(message));
     result.graph_time = graph_time;
     co_return result;
+}
+
+// Meta accepted it: whatever happens to the record from here, the answer is 201 and the message is never sent
+// again by a repeat (the row stays claimed and in flight here until it is recorded).
+boost::asio::awaitable<void> SendService::record_acceptance(const storage::SendTarget& target,
+                                                            storage::PendingSend& pending, const std::string& wamid,
+                                                            const std::string& preview, InFlightMark& mark) {
+    auto& message = pending.message;
+    message.wa_message_id = wamid;
+    message.status = "sent";
+    bool recorded = false;
+    try {
+        auto record = co_await outbound_.record_sent(target.account_id, message.id, pending.attempt, wamid, preview);
+        recorded = true;
+        if (record.outcome == storage::SentRecord::Outcome::superseded) {
+            superseded_.inc();
+            spdlog::error("message {}: attempt {} accepted by Meta as {} after the row was sent again", message.id,
+                          pending.attempt, wamid);
+        } else {
+            message.status = std::move(record.status);
+            message.error_json = std::move(record.error_json);
+            if (!record.conversation_touched) {
+                bookkeeping_.touches.touch(target.account_id, target.conversation_id, message.id, message.timestamp,
+                                           preview);
+            }
+        }
+    } catch (const std::exception& error) {
+        spdlog::warn("message {}: sent as {} but not recorded yet: {}", message.id, wamid, error.what());
+    }
+    if (recorded) co_return;
+    mark.hand_on();
+    auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::co_spawn(executor,
+                          record_sent_later(outbound_, bookkeeping_.in_flight, bookkeeping_.touches, target.account_id,
+                                            target.conversation_id, pending, wamid, preview),
+                          boost::asio::detached);
+}
+
+boost::asio::awaitable<void> SendService::record_failure(const storage::SendTarget& target,
+                                                         const storage::PendingSend& pending, std::string error_json,
+                                                         bool retryable, const std::string& preview) {
+    auto record = co_await outbound_.mark_failed(target.account_id, pending.message.id, pending.attempt,
+                                                 std::move(error_json), retryable, preview);
+    if (record.recorded && !record.conversation_touched) {
+        bookkeeping_.touches.touch(target.account_id, target.conversation_id, pending.message.id,
+                                   pending.message.timestamp, preview);
+    }
 }
 
 boost::asio::awaitable<void> SendService::remember_window(const std::string& conversation_id,

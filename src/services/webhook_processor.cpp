@@ -12,6 +12,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -33,7 +34,7 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
     State(asio::any_io_executor io_executor, WebhookEventRepository& event_repository,
           storage::InboundRepository& inbound_repository, AccountDirectory& account_directory, cache::Cache& cache_ref,
           observability::MetricsRegistry& metrics, WebhookProcessorOptions processor_options)
-        : executor(std::move(io_executor)),
+        : executor(asio::make_strand(io_executor)),
           events(event_repository),
           inbound(inbound_repository),
           directory(account_directory),
@@ -43,6 +44,8 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
           processed(outcome_counter(metrics, "processed")),
           ignored(outcome_counter(metrics, "ignored")),
           retried(outcome_counter(metrics, "retried")),
+          swept(metrics.counter("inbox_webhook_swept_total",
+                                "Deliveries claimed by the sweeper (retries, other instances' and lost claims)")),
           lag(metrics.histogram("inbox_webhook_processing_lag_seconds",
                                 "Time from a delivery's commit to the end of its processing")) {
         metrics.gauge_callback("inbox_webhook_processing_queue_depth", "Committed deliveries waiting for a worker", {},
@@ -81,8 +84,30 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         return ids;
     }
 
+    // The sweeper's turn comes due every sweep_interval even while the fast path never runs dry: under a
+    // sustained burst, retries and a dead instance's claims would otherwise wait for the burst to end.
+    bool take_sweep_turn() {
+        std::lock_guard lock(mutex);
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_sweep < options.sweep_interval) return false;
+        last_sweep = now;
+        return true;
+    }
+
+    static asio::awaitable<void> sweep_turn(std::shared_ptr<State> self) {
+        std::vector<WebhookEventRepository::ClaimedEvent> claimed;
+        try {
+            claimed = co_await self->events.claim({}, self->options.claim_batch);
+        } catch (const std::exception& error) {
+            spdlog::warn("webhook sweeper: {}", error.what());
+        }
+        self->swept.inc(claimed.size());
+        co_await process_batch(self, std::move(claimed));
+    }
+
     static asio::awaitable<void> work(std::shared_ptr<State> self) {
         for (;;) {
+            if (self->take_sweep_turn()) co_await sweep_turn(self);
             auto ids = self->take_batch();
             if (ids.empty()) co_return;
             std::vector<WebhookEventRepository::ClaimedEvent> claimed;
@@ -103,15 +128,24 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         return active_workers > 0 || !pending.empty();
     }
 
+    // While the fast path works, it takes the sweeper's turns itself (take_sweep_turn): one batch transaction at a
+    // time per instance, so this instance's batches never wait on each other's locks.
     static asio::awaitable<void> sweep(std::shared_ptr<State> self) {
         while (!self->stopped) {
             std::vector<WebhookEventRepository::ClaimedEvent> claimed;
             try {
-                if (!self->fast_path_busy()) claimed = co_await self->events.claim({}, self->options.claim_batch);
+                if (!self->fast_path_busy()) {
+                    {
+                        std::lock_guard lock(self->mutex);
+                        self->last_sweep = std::chrono::steady_clock::now();
+                    }
+                    claimed = co_await self->events.claim({}, self->options.claim_batch);
+                }
             } catch (const std::exception& error) {
                 spdlog::warn("webhook sweeper: {}", error.what());
             }
             auto claimed_count = claimed.size();
+            self->swept.inc(claimed_count);
             co_await process_batch(self, std::move(claimed));
             if (claimed_count < self->options.claim_batch) {
                 self->sweep_timer.expires_after(self->options.sweep_interval);
@@ -163,6 +197,7 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         }
         if (failure.empty()) co_return;
         self->retried.inc();
+        co_await self->directory.forget(phone_numbers_of(event.body));
         spdlog::warn("webhook event {} attempt {} failed: {}", event.id, event.attempts, failure);
         try {
             co_await self->events.retry_later(event.id, failure, webhook_retry_delay(event.attempts),
@@ -171,6 +206,17 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
             // The claim expires and the sweeper takes the event again.
             spdlog::warn("webhook event {}: could not schedule the retry: {}", event.id, error.what());
         }
+    }
+
+    // The business numbers a delivery names (nothing for a body that does not parse).
+    static std::vector<std::string> phone_numbers_of(const std::string& body) {
+        std::vector<std::string> numbers;
+        auto document = nlohmann::json::parse(body, nullptr, false);
+        if (document.is_discarded()) return numbers;
+        for (const auto& change : domain::normalize_webhook(document).account_changes) {
+            numbers.push_back(change.phone_number_id);
+        }
+        return numbers;
     }
 
     // Account ids looked up while preparing one batch: its deliveries usually name the same few numbers.
@@ -226,7 +272,6 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         std::vector<std::string> keys;
         for (const auto& conversation_id : conversation_ids) {
             keys.push_back(free_window_cache_key(conversation_id));
-            keys.push_back(conversation_cache_key(conversation_id));
         }
         co_await cache.erase_many(std::move(keys));
     }
@@ -247,10 +292,12 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
     observability::Counter& processed;
     observability::Counter& ignored;
     observability::Counter& retried;
+    observability::Counter& swept;
     observability::Histogram& lag;
     mutable std::mutex mutex;
     std::deque<std::int64_t> pending;
     std::size_t active_workers = 0;
+    std::chrono::steady_clock::time_point last_sweep{};
     std::atomic<bool> stopped{false};
 };
 

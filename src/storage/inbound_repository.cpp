@@ -7,7 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <numeric>
+#include <set>
+#include <tuple>
 
 namespace inbox::storage {
 namespace {
@@ -86,14 +87,7 @@ constexpr Query kParkStatus{
     "INSERT INTO parked_statuses (account_id, wa_message_id, status, error, timestamp)"
     " VALUES ($1::uuid, $2, $3, $4::jsonb, to_timestamp($5::double precision))"};
 
-constexpr Query kTakeParkedStatuses{
-    "inbound_take_parked",
-    "DELETE FROM parked_statuses WHERE account_id = $1::uuid AND wa_message_id = $2"
-    " RETURNING status, error::text, extract(epoch FROM timestamp)::double precision"};
 
-constexpr Query kSetWamid{"inbound_set_wamid",
-                          "UPDATE messages SET wa_message_id = $3, updated_at = now()"
-                          " WHERE account_id = $1::uuid AND id = $2::uuid"};
 
 constexpr Query kTemplateStatus{
     "inbound_template_status",
@@ -113,21 +107,45 @@ std::optional<std::string> error_json(const std::optional<domain::MessageError>&
 }
 
 
-// Applies one status; answers the changed message (id, conversation) or nullopt. Parks it when the message is
-// not stored yet. Caller holds the wamid lock.
+// A status for a wamid we do not have, naming one of our messages in its callback data: the message's send was
+// accepted by Meta but its record is late (or was lost). It gets the wamid here, like outbound_record_sent would
+// give it, unless it already has one. Caller holds the wamid lock.
+constexpr Query kAttachByCallback{
+    "inbound_attach_by_callback",
+    "UPDATE messages SET wa_message_id = $3, send_retryable = false, claimed_by = NULL,"
+    "   status = CASE WHEN status IN ('pending', 'failed') THEN 'sent' ELSE status END,"
+    "   error = CASE WHEN status = 'failed' THEN NULL ELSE error END, updated_at = now()"
+    " WHERE account_id = $1::uuid AND id = $2::uuid AND direction = 'outbound' AND wa_message_id IS NULL"
+    " RETURNING id::text"};
+
+bool is_uuid_text(const std::string& text) {
+    if (text.size() != 36) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+}
+
+// Applies one status; answers the changed message (id, conversation) or nullopt. A status for a wamid not stored
+// yet finds our message by its callback data, or is parked until the wamid is stored. Caller holds the wamid lock.
 std::optional<std::pair<std::string, std::string>> apply_status(DbConnection& db, pqxx::transaction_base& tx,
                                                                 const std::string& account_id,
-                                                                const std::string& wa_message_id,
-                                                                std::string_view status,
-                                                                const std::optional<std::string>& error,
-                                                                double timestamp, bool park_if_missing,
-                                                                bool& parked) {
-    auto updated = db.exec(tx, kApplyStatus, account_id, wa_message_id, std::string(status), nullable(error));
+                                                                const domain::StatusUpdate& status, bool& parked) {
+    const auto name = std::string(domain::to_string(status.status));
+    const auto error = error_json(status.error);
+    auto updated = db.exec(tx, kApplyStatus, account_id, status.wa_message_id, name, nullable(error));
     if (!updated.empty()) return std::make_pair(updated[0][0].as<std::string>(), updated[0][1].as<std::string>());
-    if (park_if_missing && db.exec(tx, kMessageExists, account_id, wa_message_id).empty()) {
-        db.exec(tx, kParkStatus, account_id, wa_message_id, std::string(status), nullable(error), timestamp);
-        parked = true;
+    if (!db.exec(tx, kMessageExists, account_id, status.wa_message_id).empty()) return std::nullopt;
+    if (status.callback_data && is_uuid_text(*status.callback_data) &&
+        !db.exec(tx, kAttachByCallback, account_id, *status.callback_data, status.wa_message_id).empty()) {
+        updated = db.exec(tx, kApplyStatus, account_id, status.wa_message_id, name, nullable(error));
+        if (!updated.empty()) return std::make_pair(updated[0][0].as<std::string>(), updated[0][1].as<std::string>());
+        return std::nullopt;
     }
+    db.exec(tx, kParkStatus, account_id, status.wa_message_id, name, nullable(error), unix_seconds(status.timestamp));
+    parked = true;
     return std::nullopt;
 }
 
@@ -135,57 +153,124 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
     if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
-StoredChange store_change(DbConnection& db, pqxx::transaction_base& tx, const std::string& account_id,
-                          const domain::AccountChange& change) {
-    StoredChange stored{account_id, {}, {}, {}, 0, 0, 0};
+// The work of one batch in the documented lock order (docs/ARCHITECTURE.md "Lock order"): every contact (and its
+// open conversation) in (account, wa_id) order, then every status's wamid in (account, wamid) order. Two batches,
+// or a batch and a send, may then wait for each other but never deadlock, whatever the deliveries hold.
+struct ContactStep {
+    std::string account_id;
+    std::string wa_id;
+    std::size_t change = 0;  // index into the batch's flattened changes
+    const domain::InboundMessage* message = nullptr;  // null: a contact named without a message of its own
+    std::optional<std::string> profile_name;
+};
 
-    // Senders first: each one's contact and open conversation in one statement (profile name from contacts[]).
-    std::map<std::string, std::optional<std::string>> profile_names;  // wa_id → profile name, from contacts[]
-    for (const auto& contact : change.contacts) profile_names[contact.wa_id] = contact.profile_name;
-    std::map<std::string, std::string> conversation_ids;  // sender wa_id → open conversation id
-    for (const auto& message : change.messages) {
-        auto conversation = conversation_ids.find(message.from);
-        if (conversation == conversation_ids.end()) {
+struct StatusStep {
+    std::string account_id;
+    const domain::StatusUpdate* status = nullptr;
+    std::size_t change = 0;
+};
+
+struct RoutedRef {
+    const DeliveryToStore::RoutedChange* routed;
+    std::size_t delivery;
+};
+
+std::vector<ContactStep> contact_steps(const std::vector<RoutedRef>& changes) {
+    std::vector<ContactStep> steps;
+    for (std::size_t index = 0; index < changes.size(); ++index) {
+        const auto& [account_id, change] = *changes[index].routed;
+        std::map<std::string, std::optional<std::string>> profile_names;  // wa_id → profile name, from contacts[]
+        for (const auto& contact : change.contacts) profile_names[contact.wa_id] = contact.profile_name;
+        std::set<std::string> senders;
+        for (const auto& message : change.messages) {
             auto named = profile_names.find(message.from);
-            auto profile_name = named == profile_names.end() ? std::nullopt : named->second;
-            auto opened = db.exec(tx, kOpenSendersConversation, account_id, message.from, nullable(profile_name));
-            conversation = conversation_ids.emplace(message.from, opened[0][0].as<std::string>()).first;
+            steps.push_back({account_id, message.from, index, &message,
+                             named == profile_names.end() ? std::nullopt : named->second});
+            senders.insert(message.from);
         }
-        const auto& media = message.media;
-        auto inserted = db.exec(
-            tx, kInsertInboundMessage, account_id, conversation->second, message.wa_message_id, message.type,
-            nullable(message.text), message.content.dump(), nullable(error_json(message.error)),
-            nullable(message.reply_to_wa_message_id), unix_seconds(message.timestamp),
-            nullable(media ? std::optional<std::string>(media->media_id) : std::nullopt),
-            nullable(media && !media->mime_type.empty() ? std::optional<std::string>(media->mime_type) : std::nullopt),
-            nullable(media ? media->filename : std::nullopt), message.preview);
-        if (inserted.empty()) {
-            ++stored.duplicate_messages;
+        // Contacts named without a message of theirs in the change (e.g. next to statuses): keep their profile fresh.
+        for (const auto& contact : change.contacts) {
+            if (!senders.contains(contact.wa_id)) steps.push_back({account_id, contact.wa_id, index, nullptr, contact.profile_name});
+        }
+    }
+    std::stable_sort(steps.begin(), steps.end(), [](const ContactStep& a, const ContactStep& b) {
+        return std::tie(a.account_id, a.wa_id) < std::tie(b.account_id, b.wa_id);
+    });
+    return steps;
+}
+
+std::vector<StatusStep> status_steps(const std::vector<RoutedRef>& changes) {
+    std::vector<StatusStep> steps;
+    for (std::size_t index = 0; index < changes.size(); ++index) {
+        for (const auto& status : changes[index].routed->change.statuses) {
+            steps.push_back({changes[index].routed->account_id, &status, index});
+        }
+    }
+    std::stable_sort(steps.begin(), steps.end(), [](const StatusStep& a, const StatusStep& b) {
+        return std::tie(a.account_id, a.status->wa_message_id) < std::tie(b.account_id, b.status->wa_message_id);
+    });
+    return steps;
+}
+
+void store_message(DbConnection& db, pqxx::transaction_base& tx, const ContactStep& step,
+                   const std::string& conversation_id, StoredChange& stored) {
+    const auto& message = *step.message;
+    const auto& media = message.media;
+    auto inserted = db.exec(
+        tx, kInsertInboundMessage, step.account_id, conversation_id, message.wa_message_id, message.type,
+        nullable(message.text), message.content.dump(), nullable(error_json(message.error)),
+        nullable(message.reply_to_wa_message_id), unix_seconds(message.timestamp),
+        nullable(media ? std::optional<std::string>(media->media_id) : std::nullopt),
+        nullable(media && !media->mime_type.empty() ? std::optional<std::string>(media->mime_type) : std::nullopt),
+        nullable(media ? media->filename : std::nullopt), message.preview);
+    if (inserted.empty()) {
+        ++stored.duplicate_messages;
+        return;
+    }
+    auto message_id = inserted[0][0].as<std::string>();
+    stored.created_message_ids.push_back(message_id);
+    add_unique(stored.touched_conversation_ids, conversation_id);
+    if (media) {
+        db.exec(tx, kQueueMediaDownload, step.account_id, message_id);
+        ++stored.media_jobs;
+    }
+}
+
+// Stores every account change of the batch; results by flattened change index.
+std::vector<StoredChange> store_changes(DbConnection& db, pqxx::transaction_base& tx,
+                                        const std::vector<RoutedRef>& changes) {
+    std::vector<StoredChange> stored;
+    for (const auto& ref : changes) stored.push_back(StoredChange{ref.routed->account_id, {}, {}, {}, 0, 0, 0});
+
+    std::map<std::pair<std::string, std::string>, std::string> conversations;  // (account, wa_id) → open conversation
+    for (const auto& step : contact_steps(changes)) {
+        if (!step.message) {
+            if (!conversations.contains({step.account_id, step.wa_id})) {
+                db.exec(tx, kUpsertContact, step.account_id, step.wa_id, nullable(step.profile_name));
+            }
             continue;
         }
-        auto message_id = inserted[0][0].as<std::string>();
-        stored.created_message_ids.push_back(message_id);
-        add_unique(stored.touched_conversation_ids, conversation->second);
-        if (media) {
-            db.exec(tx, kQueueMediaDownload, account_id, message_id);
-            ++stored.media_jobs;
+        auto conversation = conversations.find({step.account_id, step.wa_id});
+        if (conversation == conversations.end()) {
+            auto opened = db.exec(tx, kOpenSendersConversation, step.account_id, step.wa_id, nullable(step.profile_name));
+            conversation = conversations.emplace(std::pair{step.account_id, step.wa_id}, opened[0][0].as<std::string>()).first;
         }
-    }
-    // Contacts named without a message of theirs in the change (e.g. next to statuses): keep their profile fresh.
-    for (const auto& contact : change.contacts) {
-        if (conversation_ids.contains(contact.wa_id)) continue;
-        db.exec(tx, kUpsertContact, account_id, contact.wa_id, nullable(contact.profile_name));
+        store_message(db, tx, step, conversation->second, stored[step.change]);
     }
 
-    for (const auto& status : change.statuses) {
-        db.exec(tx, kLockWamid, account_id, status.wa_message_id);
+    std::pair<std::string, std::string> locked;  // the last wamid locked: a repeated status needs no second lock
+    for (const auto& step : status_steps(changes)) {
+        auto& change = stored[step.change];
+        if (locked != std::pair{step.account_id, step.status->wa_message_id}) {
+            db.exec(tx, kLockWamid, step.account_id, step.status->wa_message_id);
+            locked = {step.account_id, step.status->wa_message_id};
+        }
         bool parked = false;
-        auto changed = apply_status(db, tx, account_id, status.wa_message_id, domain::to_string(status.status),
-                                    error_json(status.error), unix_seconds(status.timestamp), true, parked);
-        if (parked) ++stored.parked_statuses;
+        auto changed = apply_status(db, tx, step.account_id, *step.status, parked);
+        if (parked) ++change.parked_statuses;
         if (changed) {
-            add_unique(stored.updated_message_ids, changed->first);
-            add_unique(stored.touched_conversation_ids, changed->second);
+            add_unique(change.updated_message_ids, changed->first);
+            add_unique(change.touched_conversation_ids, changed->second);
         }
     }
     return stored;
@@ -203,40 +288,12 @@ std::size_t store_template_status(DbConnection& db, pqxx::transaction_base& tx,
 
 namespace {
 
-// Stores one delivery's changes; its NOTIFY content goes to `notices` (one per account and batch) and its
-// `processed`/`ignored` mark to `finished` (one UPDATE per batch), both written by the caller.
-StoredDelivery store_delivery(DbConnection& db, pqxx::transaction_base& tx, const DeliveryToStore& delivery,
-                              std::map<std::string, LiveNotice>& notices,
-                              std::vector<WebhookEventRepository::FinishedEvent>& finished) {
-    StoredDelivery stored;
-    for (const auto& routed : delivery.account_changes) {
-        auto& change = stored.changes.emplace_back(store_change(db, tx, routed.account_id, routed.change));
-        auto& notice = notices[change.account_id];
-        notice.account_id = change.account_id;
-        for (const auto& id : change.created_message_ids) notice.created_message_ids.push_back(id);
-        for (const auto& id : change.updated_message_ids) add_unique(notice.updated_message_ids, id);
-        for (const auto& id : change.touched_conversation_ids) add_unique(notice.conversation_ids, id);
-        if (change.media_jobs > 0) notice.jobs_queued = true;
-    }
-    for (const auto& change : delivery.template_changes) store_template_status(db, tx, change);
-    stored.handled = !delivery.account_changes.empty() || !delivery.template_changes.empty();
-    finished.push_back({delivery.event_id,
-                        stored.handled ? WebhookEventRepository::Outcome::processed
-                                       : WebhookEventRepository::Outcome::ignored,
-                        delivery.notes});
-    return stored;
-}
-
-// The first contact row a delivery will lock. Writing a batch in this order makes concurrent batches (another
-// instance, the sweeper) take contact and conversation locks in one global order: they may wait, never deadlock.
-std::pair<std::string, std::string> lock_order_key(const DeliveryToStore& delivery) {
-    for (const auto& routed : delivery.account_changes) {
-        const auto& change = routed.change;
-        if (!change.contacts.empty()) return {routed.account_id, change.contacts.front().wa_id};
-        if (!change.messages.empty()) return {routed.account_id, change.messages.front().from};
-        if (!change.statuses.empty()) return {routed.account_id, change.statuses.front().recipient_id};
-    }
-    return {};
+void add_to_notice(LiveNotice& notice, const StoredChange& change) {
+    notice.account_id = change.account_id;
+    for (const auto& id : change.created_message_ids) notice.created_message_ids.push_back(id);
+    for (const auto& id : change.updated_message_ids) add_unique(notice.updated_message_ids, id);
+    for (const auto& id : change.touched_conversation_ids) add_unique(notice.conversation_ids, id);
+    if (change.media_jobs > 0) notice.jobs_queued = true;
 }
 
 }  // namespace
@@ -253,15 +310,30 @@ boost::asio::awaitable<std::vector<StoredDelivery>> InboundRepository::store_del
         // sweeper processes them again (idempotently). It takes the fsync out of the time the open conversation's
         // row stays locked, which bounds processing throughput for a busy conversation.
         db.exec_plain(tx, "SET LOCAL synchronous_commit = off");
-        std::vector<std::size_t> order(deliveries.size());
-        std::iota(order.begin(), order.end(), std::size_t{0});
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return lock_order_key(deliveries[a]) < lock_order_key(deliveries[b]);
-        });
+        std::vector<RoutedRef> changes;
+        for (std::size_t index = 0; index < deliveries.size(); ++index) {
+            for (const auto& routed : deliveries[index].account_changes) changes.push_back({&routed, index});
+        }
+        auto stored_changes = store_changes(db, tx, changes);
+        for (const auto& delivery : deliveries) {
+            for (const auto& change : delivery.template_changes) store_template_status(db, tx, change);
+        }
+
         stored.resize(deliveries.size());
         std::map<std::string, LiveNotice> notices;
+        for (std::size_t index = 0; index < changes.size(); ++index) {
+            add_to_notice(notices[stored_changes[index].account_id], stored_changes[index]);
+            stored[changes[index].delivery].changes.push_back(std::move(stored_changes[index]));
+        }
         std::vector<WebhookEventRepository::FinishedEvent> finished;
-        for (auto index : order) stored[index] = store_delivery(db, tx, deliveries[index], notices, finished);
+        for (std::size_t index = 0; index < deliveries.size(); ++index) {
+            const auto& delivery = deliveries[index];
+            stored[index].handled = !delivery.account_changes.empty() || !delivery.template_changes.empty();
+            finished.push_back({delivery.event_id,
+                                stored[index].handled ? WebhookEventRepository::Outcome::processed
+                                                      : WebhookEventRepository::Outcome::ignored,
+                                delivery.notes});
+        }
         // One NOTIFY per account for the whole batch, delivered to every instance's live clients at commit.
         std::vector<std::string> live_payloads;
         for (const auto& [account_id, notice] : notices) {
@@ -271,19 +343,6 @@ boost::asio::awaitable<std::vector<StoredDelivery>> InboundRepository::store_del
         tx.commit();
         return stored;
     });
-}
-
-void InboundRepository::attach_wamid(DbConnection& db, pqxx::transaction_base& tx, const std::string& account_id,
-                                     const std::string& message_id, const std::string& wa_message_id) {
-    db.exec(tx, kLockWamid, account_id, wa_message_id);
-    db.exec(tx, kSetWamid, account_id, message_id, wa_message_id);
-    for (const auto& row : db.exec(tx, kTakeParkedStatuses, account_id, wa_message_id)) {
-        std::optional<std::string> error;
-        if (!row[1].is_null()) error = row[1].as<std::string>();
-        bool parked = false;
-        apply_status(db, tx, account_id, wa_message_id, row[0].as<std::string>(), error, row[2].as<double>(), false,
-                     parked);
-    }
 }
 
 }  // namespace inbox::storage

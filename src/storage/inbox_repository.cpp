@@ -55,13 +55,11 @@ constexpr Query kMessagePageVersion{
 // Column 0: the user's account ids (for the membership cache); then the conversation, NULLs when not visible.
 constexpr Query kFindConversation{
     "inbox_find_conversation",
-    "SELECT (SELECT string_agg(account_id::text, ',') FROM account_members WHERE user_id = $1), conv.*"
-    " FROM (SELECT 1) one LEFT JOIN ("
-    "    SELECT " INBOX_CONVERSATION_COLUMNS
-    "    FROM conversations c"
-    "    JOIN account_members m ON m.account_id = c.account_id AND m.user_id = $1"
-    "    JOIN contacts ct ON ct.id = c.contact_id"
-    "    WHERE c.id = $2::uuid) conv ON true"};
+    "SELECT " INBOX_CONVERSATION_COLUMNS
+    " FROM conversations c"
+    " JOIN account_members m ON m.account_id = c.account_id AND m.user_id = $1"
+    " JOIN contacts ct ON ct.id = c.contact_id"
+    " WHERE c.id = $2::uuid"};
 
 // The NOTIFY (storage/live_notice.hpp) rides in the same statement: every instance's live clients hear of the
 // read exactly when it commits.
@@ -142,19 +140,6 @@ domain::Conversation read_conversation(const pqxx::row& row, pqxx::row::size_typ
     return conversation;
 }
 
-std::vector<std::string> split_ids(const pqxx::field& field) {
-    std::vector<std::string> ids;
-    if (field.is_null()) return ids;
-    auto text = field.as<std::string>();
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        auto end = text.find(',', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) ids.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return ids;
-}
 
 std::optional<ConversationPage> conversation_page(const pqxx::result& result, int limit) {
     if (result.empty()) return std::nullopt;  // not a member
@@ -234,15 +219,14 @@ boost::asio::awaitable<std::optional<PageVersion>> InboxRepository::message_page
     });
 }
 
-boost::asio::awaitable<ConversationLookup> InboxRepository::find_conversation(std::string user_id,
-                                                                              std::string conversation_id) {
-    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](DbConnection& db) {
+boost::asio::awaitable<std::optional<domain::Conversation>> InboxRepository::find_conversation(
+    std::string user_id, std::string conversation_id) {
+    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](
+                         DbConnection& db) -> std::optional<domain::Conversation> {
         pqxx::nontransaction tx(db.raw());
         auto result = db.exec(tx, kFindConversation, user_id, conversation_id);
-        ConversationLookup lookup;
-        lookup.member_account_ids = split_ids(result[0][0]);
-        if (!result[0][1].is_null()) lookup.conversation = read_conversation(result[0], 1);
-        return lookup;
+        if (result.empty()) return std::nullopt;
+        return read_conversation(result[0], 0);
     });
 }
 

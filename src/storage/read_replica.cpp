@@ -4,6 +4,8 @@
 #include "inbox/storage/db_pool.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,6 +13,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 namespace inbox::storage {
 namespace {
@@ -55,6 +58,12 @@ std::optional<std::uint64_t> parse_wal_lsn(std::string_view text) noexcept {
     return (high << 32) | low;
 }
 
+std::string format_wal_lsn(std::uint64_t lsn) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%X/%X", static_cast<unsigned>(lsn >> 32), static_cast<unsigned>(lsn & 0xFFFFFFFFu));
+    return text;
+}
+
 ReadReplica::ReadReplica(DbPool& primary, DbPool& replica, ReadReplicaOptions options,
                          observability::MetricsRegistry& metrics)
     : primary_(primary),
@@ -68,13 +77,15 @@ ReadReplica::ReadReplica(DbPool& primary, DbPool& replica, ReadReplicaOptions op
 ReadReplica::~ReadReplica() { stop(); }
 
 void ReadReplica::start(boost::asio::any_io_executor executor) {
-    timer_ = std::make_unique<boost::asio::steady_timer>(executor);
-    boost::asio::co_spawn(executor, probe_loop(), boost::asio::detached);
+    strand_ = boost::asio::make_strand(executor);
+    timer_ = std::make_shared<boost::asio::steady_timer>(*strand_);
+    boost::asio::co_spawn(*strand_, probe_loop(), boost::asio::detached);
 }
 
 void ReadReplica::stop() {
     stopped_->store(true);
-    if (timer_) timer_->cancel();
+    // The timer belongs to the probe's strand: cancelled there, not from the caller's thread.
+    if (strand_) boost::asio::post(*strand_, [timer = timer_] { timer->cancel(); });
 }
 
 boost::asio::awaitable<void> ReadReplica::probe_loop() {
@@ -123,11 +134,43 @@ void ReadReplica::record_replica(std::optional<std::uint64_t> replayed, Clock::t
     replica_sampled_at_ = sampled_at;
 }
 
-void ReadReplica::note_write(std::string_view user_id) {
+boost::asio::awaitable<std::optional<std::string>> ReadReplica::note_write(std::string user_id) {
+    std::optional<std::uint64_t> position;
+    try {
+        position = co_await primary_.run(current_lsn);
+    } catch (const std::exception& error) {
+        spdlog::debug("read replica: write position of {} unknown: {}", user_id, error.what());
+    }
+    if (!position) {
+        note_write_time(user_id);
+        co_return std::nullopt;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        auto& required = required_[user_id];
+        required = std::max(required, *position);
+        // Positions older than the lag bound are covered by it (the replica must have replayed past them to be used).
+        if (required_.size() > 4096 && !primary_samples_.empty()) {
+            const auto covered = primary_samples_.front().lsn;
+            std::erase_if(required_, [covered](const auto& entry) { return entry.second < covered; });
+        }
+    }
+    co_return format_wal_lsn(*position);
+}
+
+void ReadReplica::require(std::string_view user_id, std::string_view position) {
+    const auto lsn = parse_wal_lsn(position);
+    if (!lsn) return;
+    std::lock_guard lock(mutex_);
+    if (replayed_ && *replayed_ >= *lsn) return;  // already there: nothing to remember
+    auto& required = required_[std::string(user_id)];
+    required = std::max(required, *lsn);
+}
+
+void ReadReplica::note_write_time(std::string_view user_id) {
     const auto now = Clock::now();
     std::lock_guard lock(mutex_);
     last_write_.insert_or_assign(std::string(user_id), now);
-    // Writes older than the lag bound are covered by it (the replica must have replayed past them to be used).
     if (last_write_.size() > 4096) {
         const auto covered = now - options_.max_lag - std::chrono::seconds(1);
         std::erase_if(last_write_, [covered](const auto& entry) { return entry.second < covered; });
@@ -157,15 +200,22 @@ bool ReadReplica::use_for(std::string_view user_id) {
 
 bool ReadReplica::usable_locked(std::string_view user_id, Clock::time_point now) {
     if (!replayed_ || now - replica_sampled_at_ > probe_validity(options_.probe_interval)) return false;
-    // The lag bound: what the primary had written max_lag before the replica was sampled must be replayed.
+    // The lag bound: what the primary had written max_lag before the replica was sampled must be replayed. Before
+    // any sample is that old, the oldest one stands in (stricter, never looser).
+    if (primary_samples_.empty()) return false;
     const auto bound = replica_sampled_at_ - options_.max_lag;
-    const PrimarySample* before_bound = nullptr;
+    const PrimarySample* before_bound = &primary_samples_.front();
     for (const auto& sample : primary_samples_) {
         if (sample.sampled_at > bound) break;
         before_bound = &sample;
     }
-    if (before_bound && *replayed_ < before_bound->lsn) return false;
-    // Read-your-writes.
+    if (*replayed_ < before_bound->lsn) return false;
+    // Read-your-writes, by position (this instance's writes and positions presented by the client).
+    if (const auto required = required_.find(std::string(user_id)); required != required_.end()) {
+        if (*replayed_ < required->second) return false;
+        required_.erase(required);
+    }
+    // A write whose position could not be read: the primary's position sampled after it ended.
     const auto write = last_write_.find(std::string(user_id));
     if (write == last_write_.end()) return true;
     const auto after_write = std::find_if(primary_samples_.begin(), primary_samples_.end(),

@@ -59,6 +59,14 @@ std::string TestDatabase::query_value(const std::string& sql) const {
     return result[0][0].as<std::string>();
 }
 
+std::vector<std::string> TestDatabase::query_column(const std::string& sql) const {
+    pqxx::connection connection(url_);
+    pqxx::nontransaction tx(connection);
+    std::vector<std::string> values;
+    for (const auto& row : tx.exec(sql)) values.push_back(row[0].is_null() ? std::string() : row[0].as<std::string>());
+    return values;
+}
+
 void TestDatabase::execute(const std::string& sql) const {
     pqxx::connection connection(url_);
     pqxx::work tx(connection);

@@ -2,6 +2,7 @@
 // A throwaway database per test fixture on the Postgres that scripts/test.sh starts (TEST_DATABASE_URL names its
 // superuser maintenance database). Created with every migration applied; dropped at the end.
 #include <string>
+#include <vector>
 
 namespace inbox::testing {
 
@@ -20,6 +21,8 @@ public:
     const std::string& name() const noexcept { return name_; }
     // Runs SQL on this database, answering the first column of the first row ("" when none).
     std::string query_value(const std::string& sql) const;
+    // The first column of every row.
+    std::vector<std::string> query_column(const std::string& sql) const;
     void execute(const std::string& sql) const;
 
 private:

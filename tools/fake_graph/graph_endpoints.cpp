@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <boost/url/url.hpp>
 #include <cctype>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "fake_graph/endpoints.hpp"
 #include "fake_graph/media_bytes.hpp"
 #include "fake_graph/state.hpp"
+#include "fake_graph/webhook_echo.hpp"
 
 namespace fake_graph {
 namespace {
@@ -46,6 +48,29 @@ std::optional<json> json_body(const Request& request) {
     return body;
 }
 
+std::optional<std::string> string_field(const json& object, const char* key) {
+    const auto found = object.find(key);
+    if (found == object.end() || !found->is_string()) return std::nullopt;
+    return found->get<std::string>();
+}
+
+// Reactions and mark-read calls get no statuses from Meta; everything else that is accepted does.
+void add_status_webhooks(const EndpointContext& ctx, const json& body, const std::string& wamid, Reply& reply) {
+    const auto knobs = ctx.state.knobs().webhooks;
+    if (knobs.url.empty() || body.value("type", "") == "reaction") return;
+    AcceptedSend send{ctx.target.segments.size() > 1 ? ctx.target.segments[1] : "",
+                      digits_of(body["to"].get<std::string>()), wamid,
+                      string_field(body, "biz_opaque_callback_data"),
+                      std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count()};
+    if (State::draw(knobs.before_answer_rate)) {
+        reply.webhooks_before.push_back(inbound_and_status_webhook_body(send, wamid + ".in"));
+    } else {
+        reply.webhooks_after.push_back(status_webhook_body(send));
+    }
+}
+
 }  // namespace
 
 Reply json_reply(int status, const json& body) {
@@ -81,9 +106,12 @@ Reply send_message(const EndpointContext& ctx) {
         return invalid_parameter("The parameter to is required");
     }
     const auto to = (*body)["to"].get<std::string>();
-    return json_reply(200, {{"messaging_product", "whatsapp"},
-                            {"contacts", json::array({{{"input", to}, {"wa_id", digits_of(to)}}})},
-                            {"messages", json::array({{{"id", ctx.state.next_wamid()}}})}});
+    const auto wamid = ctx.state.next_wamid();
+    auto reply = json_reply(200, {{"messaging_product", "whatsapp"},
+                                  {"contacts", json::array({{{"input", to}, {"wa_id", digits_of(to)}}})},
+                                  {"messages", json::array({{{"id", wamid}}})}});
+    add_status_webhooks(ctx, *body, wamid, reply);
+    return reply;
 }
 
 Reply media_meta(const EndpointContext& ctx, const std::string& media_id) {

@@ -129,6 +129,22 @@ json to_json(const Failure& failure) {
     return out;
 }
 
+void patch_webhooks(WebhookKnobs& webhooks, const json& value, const std::string& key) {
+    require_object(value, key);
+    for (const auto& [name, item] : value.items()) {
+        const auto path = key + "." + name;
+        if (name == "url") {
+            webhooks.url = get_string(item, path);
+            if (!webhooks.url.empty() && webhooks.url.rfind("http://", 0) != 0) bad(path, "expected an http:// URL");
+        } else if (name == "app_secret") webhooks.app_secret = get_string(item, path);
+        else if (name == "after_delay_ms") webhooks.after_delay_ms = get_int(item, path, 0, 3'600'000);
+        else if (name == "before_answer_rate") {
+            if (!item.is_number() || item.get<double>() < 0.0 || item.get<double>() > 1.0) bad(path, "expected a number in [0, 1]");
+            webhooks.before_answer_rate = item.get<double>();
+        } else bad(path, "unknown key");
+    }
+}
+
 }  // namespace
 
 std::string_view to_string(Family family) { return kFamilyNames[static_cast<std::size_t>(family)]; }
@@ -159,6 +175,7 @@ void apply_knobs_patch(Knobs& knobs, const json& patch) {
         else if (name == "access_token") knobs.access_token = item.is_null() ? std::nullopt : std::optional(get_string(item, name));
         else if (name == "record_limit") knobs.record_limit = static_cast<std::size_t>(get_int(item, name, 0, 10'000'000));
         else if (name == "media_defaults") patch_media_defaults(knobs.media_defaults, item, name);
+        else if (name == "webhooks") patch_webhooks(knobs.webhooks, item, name);
         else if (name == "families") {
             require_object(item, name);
             for (const auto& [family_name, family_patch] : item.items()) {
@@ -201,7 +218,11 @@ json to_json(const Knobs& knobs) {
             {"families", families},
             {"media_defaults", to_json(knobs.media_defaults)},
             {"media", media},
-            {"expired_media", knobs.expired_media}};
+            {"expired_media", knobs.expired_media},
+            {"webhooks", {{"url", knobs.webhooks.url},
+                          {"app_secret", knobs.webhooks.app_secret.empty() ? "" : "(set)"},
+                          {"before_answer_rate", knobs.webhooks.before_answer_rate},
+                          {"after_delay_ms", knobs.webhooks.after_delay_ms}}}};
 }
 
 }  // namespace fake_graph

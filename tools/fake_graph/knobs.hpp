@@ -62,6 +62,17 @@ struct MediaOverride {
     std::optional<bool> sha256_base64;
 };
 
+// Webhooks the fake posts for every send it accepts, as Meta does (docs/FAKE_GRAPH.md "Webhooks").
+struct WebhookKnobs {
+    std::string url;         // empty: no webhooks
+    std::string app_secret;  // signs X-Hub-Signature-256
+    // Share of accepted sends for which, before answering, the fake posts (and waits for the 200 of) one delivery
+    // holding an inbound message from the customer and the `sent`/`delivered` statuses of the wamid it is about to
+    // return. The other sends get their statuses posted after the answer.
+    double before_answer_rate = 0.0;
+    int after_delay_ms = 20;  // how long after the answer the statuses of the others follow
+};
+
 struct Knobs {
     std::array<FamilyKnobs, kFamilies.size()> families{};
     int connection_delay_ms = 0;              // paid once per accepted connection (a TLS handshake's cost)
@@ -70,6 +81,7 @@ struct Knobs {
     std::map<std::string, MediaOverride> media;  // per media id
     std::set<std::string> expired_media;
     std::size_t record_limit = 10000;  // recorded requests kept per family (oldest dropped first)
+    WebhookKnobs webhooks;
 
     FamilyKnobs& family(Family f) { return families[static_cast<std::size_t>(f)]; }
     const FamilyKnobs& family(Family f) const { return families[static_cast<std::size_t>(f)]; }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace fake_graph {
 
@@ -26,6 +27,10 @@ struct Reply {
     std::string media_id;  // stream_media: the bytes of this id...
     std::uint64_t media_size = 0;  // ...this many of them
     std::chrono::milliseconds delay{0};  // to wait before acting
+    // Signed webhook deliveries to post (knobs.webhooks): these before answering, waiting for each one's 200...
+    std::vector<std::string> webhooks_before;
+    // ...and these after the answer, in the background, retried like Meta retries.
+    std::vector<std::string> webhooks_after;
 };
 
 class Router {

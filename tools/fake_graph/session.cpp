@@ -14,6 +14,7 @@
 #include "fake_graph/media_bytes.hpp"
 #include "fake_graph/router.hpp"
 #include "fake_graph/state.hpp"
+#include "fake_graph/webhook_poster.hpp"
 
 namespace fake_graph {
 namespace {
@@ -106,6 +107,22 @@ void reset_connection(tcp::socket& socket) {
     socket.close(ignored);
 }
 
+// Meta may deliver a message's statuses before its send call returns: these deliveries are acknowledged (or given
+// to the background to retry) before the answer leaves.
+asio::awaitable<void> post_webhooks_before(const Reply& reply, State& state) {
+    for (const auto& body : reply.webhooks_before) {
+        if (!co_await post_webhook_once(state, body)) {
+            post_webhook_in_background(co_await asio::this_coro::executor, state, body, std::chrono::milliseconds(100));
+        }
+    }
+}
+
+void post_webhooks_after(const Reply& reply, State& state, const asio::any_io_executor& executor) {
+    if (reply.webhooks_after.empty()) return;
+    const auto delay = std::chrono::milliseconds(state.knobs().webhooks.after_delay_ms);
+    for (const auto& body : reply.webhooks_after) post_webhook_in_background(executor, state, body, delay);
+}
+
 enum class Ending { peer_gone, we_close };
 
 template <class Stream>
@@ -123,6 +140,7 @@ asio::awaitable<Ending> serve_requests(Stream& stream, SessionContext& ctx) {
         const auto& req = parser.get();
         const bool keep_alive = req.keep_alive();
         Reply reply = ctx.router.handle(to_request(req));
+        co_await post_webhooks_before(reply, ctx.state);
         co_await sleep_for(reply.delay);
 
         bool ok = true;
@@ -134,6 +152,7 @@ asio::awaitable<Ending> serve_requests(Stream& stream, SessionContext& ctx) {
         case Reply::Kind::hang: co_await hang(stream); co_return Ending::peer_gone;
         case Reply::Kind::reset: reset_connection(beast::get_lowest_layer(stream).socket()); co_return Ending::peer_gone;
         }
+        post_webhooks_after(reply, ctx.state, co_await asio::this_coro::executor);
         if (!ok) co_return Ending::peer_gone;
         if (!keep_alive) co_return Ending::we_close;
     }

@@ -75,6 +75,8 @@ void State::reset() {
         counters.failures_injected = 0;
     }
     connections_accepted_ = 0;
+    webhooks_acknowledged_ = 0;
+    webhooks_failed_attempts_ = 0;
     media_bytes_sent_ = 0;
     apply_config(start_config_);
 }
@@ -174,6 +176,11 @@ std::string State::profile_name(const std::string& wa_id) const {
     return found == profile_names_.end() ? "Fake User " + wa_id : found->second;
 }
 
+bool State::draw(double rate) {
+    if (rate <= 0.0) return false;
+    return rate >= 1.0 || std::uniform_real_distribution<double>(0.0, 1.0)(random_engine()) < rate;
+}
+
 std::string State::next_wamid() {
     std::array<char, 64> id{};
     std::snprintf(id.data(), id.size(), "wamid.FAKE%s%016llX", instance_id_.c_str(),
@@ -190,7 +197,9 @@ json State::stats() const {
     }
     return {{"connections_accepted", connections_accepted_.load()},
             {"media_bytes_sent", media_bytes_sent_.load()},
-            {"families", families}};
+            {"families", families},
+            {"webhooks", {{"acknowledged", webhooks_acknowledged_.load()},
+                          {"failed_attempts", webhooks_failed_attempts_.load()}}}};
 }
 
 }  // namespace fake_graph

@@ -60,6 +60,12 @@ public:
     TemplateStore& templates() { return templates_; }
     std::string next_wamid();
 
+    // True with probability `rate` (the knobs' shares).
+    static bool draw(double rate);
+    // Webhook deliveries posted (knobs.webhooks): acknowledged with a 200, and attempts that were not.
+    void count_webhook(bool acknowledged) {
+        (acknowledged ? webhooks_acknowledged_ : webhooks_failed_attempts_).fetch_add(1, std::memory_order_relaxed);
+    }
     void count_connection() { connections_accepted_.fetch_add(1, std::memory_order_relaxed); }
     void add_media_bytes(std::uint64_t n) { media_bytes_sent_.fetch_add(n, std::memory_order_relaxed); }
     nlohmann::json stats() const;
@@ -88,6 +94,8 @@ private:
     std::atomic<std::uint64_t> connections_accepted_{0};
     std::atomic<std::uint64_t> media_bytes_sent_{0};
     std::atomic<std::uint64_t> wamid_counter_{0};
+    std::atomic<std::uint64_t> webhooks_acknowledged_{0};
+    std::atomic<std::uint64_t> webhooks_failed_attempts_{0};
 };
 
 }  // namespace fake_graph

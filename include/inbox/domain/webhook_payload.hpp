@@ -51,6 +51,9 @@ struct StatusUpdate {
     TimePoint timestamp;
     std::string recipient_id;           // empty when Meta sent none
     std::optional<MessageError> error;  // `errors[0]`, sent with `failed`
+    // `biz_opaque_callback_data` as the sender set it: for our sends, our message id (a status whose wamid is not
+    // recorded yet still finds its message by it).
+    std::optional<std::string> callback_data;
 };
 
 // A `messages` change: everything one business number received in one change.

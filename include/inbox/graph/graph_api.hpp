@@ -18,12 +18,11 @@ public:
 
     // Family `messages`.
     virtual boost::asio::awaitable<GraphResult<SentMessage>> send_text(std::string phone_number_id,
-                                                                       std::string access_token, std::string to,
-                                                                       std::string text,
-                                                                       std::optional<std::string> reply_to) = 0;
+                                                                       std::string access_token,
+                                                                       MessageEnvelope envelope, std::string text) = 0;
     virtual boost::asio::awaitable<GraphResult<SentMessage>> send_template(
-        std::string phone_number_id, std::string access_token, std::string to, std::string name, std::string language,
-        std::vector<std::string> body_parameters) = 0;
+        std::string phone_number_id, std::string access_token, MessageEnvelope envelope, std::string name,
+        std::string language, std::vector<std::string> body_parameters) = 0;
 
     // Family `media`. An expired media id answers refused() with object_missing() (result.expired()).
     virtual boost::asio::awaitable<GraphResult<MediaMeta>> get_media_meta(std::string media_id,

@@ -41,10 +41,9 @@ public:
     ~GraphClient() override;
 
     boost::asio::awaitable<GraphResult<SentMessage>> send_text(std::string phone_number_id, std::string access_token,
-                                                               std::string to, std::string text,
-                                                               std::optional<std::string> reply_to) override;
+                                                               MessageEnvelope envelope, std::string text) override;
     boost::asio::awaitable<GraphResult<SentMessage>> send_template(std::string phone_number_id,
-                                                                   std::string access_token, std::string to,
+                                                                   std::string access_token, MessageEnvelope envelope,
                                                                    std::string name, std::string language,
                                                                    std::vector<std::string> body_parameters) override;
     boost::asio::awaitable<GraphResult<MediaMeta>> get_media_meta(std::string media_id,

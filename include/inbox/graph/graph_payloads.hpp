@@ -10,8 +10,8 @@
 
 namespace inbox::graph {
 
-std::string text_message_body(std::string_view to, std::string_view text, const std::optional<std::string>& reply_to);
-std::string template_message_body(std::string_view to, std::string_view name, std::string_view language,
+std::string text_message_body(const MessageEnvelope& envelope, std::string_view text);
+std::string template_message_body(const MessageEnvelope& envelope, std::string_view name, std::string_view language,
                                   const std::vector<std::string>& body_parameters);
 // A template with one BODY component; Meta wants an example value per {{n}} placeholder.
 std::string template_creation_body(std::string_view name, std::string_view language, std::string_view category,

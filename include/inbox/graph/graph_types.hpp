@@ -7,6 +7,13 @@
 
 namespace inbox::graph {
 
+// Who a message goes to, and what rides along with any kind of message sent.
+struct MessageEnvelope {
+    std::string to;                            // the customer's number
+    std::optional<std::string> reply_to;       // `context.message_id`: the wamid this message answers
+    std::optional<std::string> callback_data;  // `biz_opaque_callback_data`: Meta echoes it in the status webhooks
+};
+
 struct SentMessage {
     std::string wamid;
 };

@@ -38,9 +38,16 @@ public:
 
     boost::asio::awaitable<Response> dispatch(Request& request) const;
 
-    // Called with the user of every authenticated request that may have written (any method but GET and HEAD),
-    // once its handler has ended, successfully or not: read-your-writes routing (storage/read_replica.hpp).
-    void on_user_write(std::function<void(std::string_view user_id)> callback) { on_user_write_ = std::move(callback); }
+    // Read-your-writes across instances (storage/read_replica.hpp, docs/SCALING.md "Read replica"):
+    //   - after_write: awaited with the user of every authenticated request that may have written (any method but
+    //     GET and HEAD), once its handler has ended, successfully or not; what it answers goes back to the client
+    //     in `X-Inbox-Read-After`;
+    //   - read_after: called before the handler with the user and the `X-Inbox-Read-After` a request presents.
+    struct ConsistencyHooks {
+        std::function<boost::asio::awaitable<std::optional<std::string>>(std::string user_id)> after_write;
+        std::function<void(std::string_view user_id, std::string_view token)> read_after;
+    };
+    void set_consistency_hooks(ConsistencyHooks hooks) { consistency_ = std::move(hooks); }
 
     // Called by the session once the response is written (or failed): metrics and the access log.
     void record(const Request& request, unsigned status, std::size_t response_bytes,
@@ -59,12 +66,17 @@ private:
 
     const Router& router_;
     Authenticator authenticate_;
-    std::function<void(std::string_view)> on_user_write_;
+    boost::asio::awaitable<Response> handle(Request& request, const Route& route) const;
+
+    ConsistencyHooks consistency_;
     LoadShedder* shedder_;
     observability::MetricsRegistry& metrics_;
     mutable std::shared_mutex instruments_mutex_;
     mutable std::unordered_map<std::string, RouteInstruments> instruments_;
 };
+
+// The header that carries a write's position to the client and back (read-your-writes on any instance).
+inline constexpr std::string_view kReadAfterHeader = "X-Inbox-Read-After";
 
 // The path of a request target, without the query string.
 std::string_view target_path(std::string_view target);

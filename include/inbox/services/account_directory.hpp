@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace inbox::cache {
 class Cache;
@@ -27,6 +28,9 @@ public:
     AccountDirectory(storage::AccountRepository& accounts, cache::Cache& cache) : accounts_(accounts), cache_(cache) {}
 
     boost::asio::awaitable<std::optional<std::string>> account_id_for(std::string phone_number_id);
+    // Drops what is cached for these numbers: a delivery that failed may have been routed by an entry that no
+    // longer holds (an account removed and connected again under the same number).
+    boost::asio::awaitable<void> forget(std::vector<std::string> phone_number_ids);
 
 private:
     storage::AccountRepository& accounts_;

@@ -1,6 +1,8 @@
 #pragma once
-// Cache keys of the inbox reads. Versioned like every key (cache::kKeyVersion); the family (first segment after
-// the version) is the `cache` metric label. webhook_processor.cpp erases the conversation keys after a write.
+// Cache keys. Versioned like every key (cache::kKeyVersion); the family (first segment after the version) is the
+// `cache` metric label. webhook_processor.cpp erases the free-window key of every conversation it wrote to.
+// Conversation rows are not cached: a read is one indexed statement with the membership in it, and a cached row
+// could be stale (cache-aside races a writer's erase, and a failed erase left it stale for its whole TTL).
 #include <string>
 #include <string_view>
 
@@ -8,19 +10,9 @@
 
 namespace inbox::services {
 
-// The conversation row (facts only, never the free-window boolean). `conversation_id` is a lower-case UUID.
-inline std::string conversation_cache_key(std::string_view conversation_id) {
-    return std::string(cache::kKeyVersion) + "conversation:" + std::string(conversation_id);
-}
-
 // The instant a conversation's free window closes (ARCHITECTURE.md "Caches"; used by the send path).
 inline std::string free_window_cache_key(std::string_view conversation_id) {
     return std::string(cache::kKeyVersion) + "free_window:" + std::string(conversation_id);
-}
-
-// The account ids a user is a member of (the JWT subject; the argv-based Redis client makes any text safe).
-inline std::string membership_cache_key(std::string_view user_id) {
-    return std::string(cache::kKeyVersion) + "members:user:" + std::string(user_id);
 }
 
 // Meta's media metadata (mime, sha256, size) and its short-lived download URL with the time it was fetched.

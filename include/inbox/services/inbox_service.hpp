@@ -1,8 +1,7 @@
 #pragma once
-// The inbox reads and "mark read". Authorisation lives in the repository's SQL (membership in every statement);
-// a single conversation served from the cache is authorised from the cache only when the per-user membership cache
-// confirms the user belongs to the conversation's account (see conversation()). List pages are answered from the
-// exact page cache (page_cache.hpp) after a membership-scoped version check in Postgres.
+// The inbox reads and "mark read". Authorisation lives in the repository's SQL (membership in every statement).
+// A single conversation is always read from Postgres; list pages are answered from the exact page cache
+// (page_cache.hpp) after a membership-scoped version check in Postgres.
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
@@ -48,10 +47,6 @@ struct MessagePageAnswer {
     PageBody body;  // set when found
 };
 
-inline constexpr std::chrono::minutes kConversationCacheTtl{10};
-// Bounds how long a revoked membership can still read cached conversations.
-inline constexpr std::chrono::seconds kMembershipCacheTtl{60};
-
 class InboxService {
 public:
     using Clock = std::function<domain::TimePoint()>;
@@ -89,7 +84,7 @@ public:
     boost::asio::awaitable<storage::MessagePage> messages(std::string user_id, std::string conversation_id,
                                                           domain::MessageCursor cursor, domain::PageRequest page);
 
-    // Sets unread_count to 0 and drops the cached row; the same statement NOTIFYs live clients (conversation.updated)
+    // Sets unread_count to 0; the same statement NOTIFYs live clients (conversation.updated)
     // on every instance. nullopt: not found.
     boost::asio::awaitable<std::optional<ConversationView>> mark_read(std::string user_id, std::string conversation_id);
 

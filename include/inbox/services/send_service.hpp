@@ -8,18 +8,25 @@
 //   2. the message row is written `pending` before Meta is called (idempotent per account and Idempotency-Key);
 //   3. the per-number throttle, then Meta through the `messages` breaker;
 //   4. `sent` + wamid (with the statuses that arrived first), or `failed` + the error: Meta's refusal is final,
-//      "unavailable" (timeout, 5xx, throttling, open circuit) is retried by a repeat under the same key.
-// A warm send is two statements: the insert (with its context) and the outcome.
+//      "unavailable" (timeout, 5xx, throttling, open circuit) is retried by a repeat under the same key. Once Meta
+//      accepted, the answer is 201 whatever happens to the record (it is retried for as long as this process
+//      lives, and Meta's status webhooks find the message by its id in biz_opaque_callback_data).
+// A warm send is two statements: the insert (with its context) and the outcome; the outcome moves the
+// conversation's last message too unless a webhook batch holds that row (then ConversationTouches does, later).
+// Every send of a row is an attempt of its own: an outcome is recorded for its attempt only.
 #include <array>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
 #include "inbox/domain/free_window.hpp"
 #include "inbox/domain/message.hpp"
 #include "inbox/graph/graph_result.hpp"
+#include "inbox/services/in_flight_sends.hpp"
 #include "inbox/services/open_window_memo.hpp"
 #include "inbox/storage/outbound_repository.hpp"
 
@@ -37,8 +44,16 @@ class MetricsRegistry;
 
 namespace inbox::services {
 
+class ConversationTouches;
 class OutboundThrottle;
 class TemplateService;
+
+// What a send keeps beside its row: this instance's claim on it and the work it hands on.
+struct SendBookkeeping {
+    InFlightSends& in_flight;                // sends whose outcome this process has yet to record
+    ConversationTouches& touches;            // conversations whose last message a send could not move at once
+    std::function<std::int32_t()> claimer_key;  // this instance's liveness key (storage::ClaimerLiveness::key)
+};
 
 enum class SendRoute { text, auto_template };  // POST /messages/send, POST /messages/send-with-auto-template
 
@@ -81,7 +96,7 @@ public:
 
     SendService(
         storage::OutboundRepository& outbound, TemplateService& templates, graph::GraphApi& graph, cache::Cache& cache,
-        OutboundThrottle& throttle, observability::MetricsRegistry& metrics,
+        OutboundThrottle& throttle, SendBookkeeping bookkeeping, observability::MetricsRegistry& metrics,
         Clock clock = [] { return std::chrono::system_clock::now(); });
 
     boost::asio::awaitable<SendResult> send(SendRequest request);
@@ -104,11 +119,19 @@ private:
                                               std::optional<storage::StoredSend> existing,
                                               const storage::IdempotencyKey& key,
                                               std::optional<storage::OutboundDraft> retry_draft);
-    // Throttle, Meta, the recorded outcome; then the conversation's cached row is dropped.
+    // Throttle, Meta, the recorded outcome, with the row marked in flight here meanwhile.
     boost::asio::awaitable<SendResult> dispatch(const SendRequest& request, const storage::SendTarget& target,
-                                                domain::Message message, const storage::OutboundDraft& draft);
+                                                storage::PendingSend pending, const storage::OutboundDraft& draft);
     boost::asio::awaitable<SendResult> call_meta(const SendRequest& request, const storage::SendTarget& target,
-                                                 domain::Message message, const storage::OutboundDraft& draft);
+                                                 storage::PendingSend pending, const storage::OutboundDraft& draft,
+                                                 InFlightMark& mark);
+    boost::asio::awaitable<void> record_acceptance(const storage::SendTarget& target, storage::PendingSend& pending,
+                                                   const std::string& wamid, const std::string& preview,
+                                                   InFlightMark& mark);
+    boost::asio::awaitable<void> record_failure(const storage::SendTarget& target, const storage::PendingSend& pending,
+                                                std::string error_json, bool retryable, const std::string& preview);
+    // A `pending` row nobody sends any more: its claimer died, or it is this instance's and not in flight here.
+    bool orphaned(const storage::StoredSend& stored) const;
     boost::asio::awaitable<void> remember_window(const std::string& conversation_id,
                                                  std::optional<domain::TimePoint> last_inbound_at);
     SendResult counted(const SendRequest& request, SendResult result, std::chrono::steady_clock::time_point started);
@@ -118,10 +141,12 @@ private:
     graph::GraphApi& graph_;
     cache::Cache& cache_;
     OutboundThrottle& throttle_;
+    SendBookkeeping bookkeeping_;
     Clock clock_;
     OpenWindowMemo open_windows_;
+    observability::Counter& superseded_;
     // inbox_sends_total{route, outcome}: [route][outcome]
-    std::array<std::array<observability::Counter*, 9>, 2> outcomes_{};
+    std::array<std::map<SendResult::Outcome, observability::Counter*>, 2> outcomes_{};
     // inbox_send_overhead_seconds{route}: a send's time minus Meta's, i.e. what this server adds.
     std::array<observability::Histogram*, 2> overhead_{};
 };

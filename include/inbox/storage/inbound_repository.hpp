@@ -46,16 +46,13 @@ struct StoredDelivery {
 
 class InboundRepository {
 public:
-    explicit InboundRepository(DbPool& pool) : lane_(pool, "webhook_processing") {}
+    explicit InboundRepository(DbPool& pool) : lane_(pool, "webhook_processing", WorkClass::background) {}
 
     // Everything of these deliveries, and each event's own `processed`/`ignored` mark, in one transaction: a crash
     // leaves either all of it or none of it, and the sweeper redoes none-of-it idempotently. Results in order.
+    // Locks are taken in the documented order (docs/ARCHITECTURE.md "Lock order"), so concurrent batches and
+    // sends never deadlock with it; a deadlock or serialization failure still reported is retried by the pool.
     boost::asio::awaitable<std::vector<StoredDelivery>> store_deliveries(std::vector<DeliveryToStore> deliveries);
-
-    // For the send path: gives an outbound message its wamid and applies statuses that arrived before it, under
-    // the same per-wamid lock the status path takes, so neither can miss the other.
-    static void attach_wamid(DbConnection& db, pqxx::transaction_base& tx, const std::string& account_id,
-                             const std::string& message_id, const std::string& wa_message_id);
 
 private:
     DbLane lane_;

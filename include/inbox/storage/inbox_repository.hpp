@@ -30,13 +30,6 @@ struct ConversationPage {
     PageVersion version = 0;
 };
 
-// One conversation looked up for a user, plus every account the user belongs to (the membership cache's value,
-// fetched by the same statement).
-struct ConversationLookup {
-    std::vector<std::string> member_account_ids;
-    std::optional<domain::Conversation> conversation;  // empty: missing, or not in one of the user's accounts
-};
-
 struct MessagePage {
     enum class Outcome { found, conversation_not_found, cursor_not_found };
     Outcome outcome = Outcome::conversation_not_found;
@@ -67,7 +60,9 @@ public:
     boost::asio::awaitable<std::optional<PageVersion>> message_page_version(std::string user_id,
                                                                             std::string conversation_id);
 
-    boost::asio::awaitable<ConversationLookup> find_conversation(std::string user_id, std::string conversation_id);
+    // nullopt: missing, or not in one of the user's accounts.
+    boost::asio::awaitable<std::optional<domain::Conversation>> find_conversation(std::string user_id,
+                                                                                  std::string conversation_id);
 
     // Newest first (timestamp, then id, descending); `offset` counts from the cursor.
     boost::asio::awaitable<MessagePage> list_messages(std::string user_id, std::string conversation_id,

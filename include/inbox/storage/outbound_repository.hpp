@@ -7,8 +7,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "inbox/domain/account.hpp"
 #include "inbox/domain/message.hpp"
@@ -33,6 +35,15 @@ struct StoredSend {
     domain::Message message;
     std::optional<std::string> request_fingerprint;
     bool retryable = false;  // failed as unavailable: a repeat sends it again
+    int attempt = 1;         // which send of the row is (or was last) in flight
+    std::optional<std::int32_t> claimed_by;  // pending: the instance whose Graph call is in flight
+    bool claimer_alive = false;              // pending: that instance still holds its liveness lock
+};
+
+// A `pending` row and the attempt its Graph call is: the outcome is recorded for that attempt only.
+struct PendingSend {
+    domain::Message message;
+    int attempt = 1;
 };
 
 // Everything a send decides on, in one statement (the "combined query").
@@ -60,52 +71,86 @@ struct IdempotencyKey {
 
 struct PendingInsert {
     std::optional<SendTarget> target;        // empty: the conversation is not visible to the user
-    std::optional<domain::Message> created;  // the new `pending` row
+    std::optional<PendingSend> created;      // the new `pending` row
     std::optional<StoredSend> existing;      // nothing inserted: the key's row (empty if it is not visible yet)
 };
 
-// The message's state once Meta accepted it (parked statuses may have moved it past `sent`).
-struct SentState {
+// What recording Meta's acceptance did (migration 0009, outbound_record_sent).
+struct SentRecord {
+    enum class Outcome {
+        recorded,    // the row carries the wamid; `status` may be past `sent` (statuses that arrived first)
+        superseded,  // the row was retried since: this attempt's acceptance changes nothing (a second send)
+        missing,     // no such message
+    };
+    Outcome outcome = Outcome::missing;
     std::string status;
     std::optional<std::string> error_json;
+    bool conversation_touched = false;  // false: the conversation was locked; touch_conversation() it later
+};
+
+struct FailedRecord {
+    bool recorded = false;  // false: the row was not that pending attempt any more
+    bool conversation_touched = false;
+};
+
+// Which `pending` rows the sweeper may take for lost (PendingSendSweeper).
+struct StalePendingRule {
+    std::chrono::seconds older_than{60};
+    std::int32_t this_claimer = 0;             // this instance's liveness key
+    std::vector<std::string> in_flight_here;   // message ids this instance is sending or recording now
+    std::chrono::seconds whoever_claims_after{600};
 };
 
 class OutboundRepository {
 public:
-    explicit OutboundRepository(DbPool& pool) : lane_(pool, "sends") {}
+    explicit OutboundRepository(DbPool& pool)
+        : lane_(pool, "sends"),
+          touch_lane_(pool, "conversation_touches", WorkClass::background),
+          maintenance_lane_(pool, "send_maintenance", WorkClass::background) {}
 
     // nullopt: the conversation does not exist or the user is not a member of its account.
     boost::asio::awaitable<std::optional<SendContext>> load_context(std::string user_id, std::string conversation_id,
                                                                     std::optional<std::string> idempotency_key);
 
-    // The `pending` row and the `message.created` NOTIFY, in one statement (its commit is the durable one).
+    // The `pending` row, claimed by `claimer` (this instance's liveness key), and the `message.created` NOTIFY, in
+    // one statement (its commit is the durable one).
     boost::asio::awaitable<PendingInsert> insert_pending(std::string user_id, std::string conversation_id,
-                                                         OutboundDraft draft, std::optional<IdempotencyKey> key);
+                                                         OutboundDraft draft, std::optional<IdempotencyKey> key,
+                                                         std::int32_t claimer);
 
     boost::asio::awaitable<std::optional<StoredSend>> find_by_key(std::string account_id, std::string key);
 
-    // A retryable failed row back to `pending` with this draft (the window may have changed since), for exactly
-    // one caller. nullopt: another request claimed it first, or it is not retryable.
-    boost::asio::awaitable<std::optional<domain::Message>> claim_retry(std::string account_id, std::string message_id,
-                                                                       OutboundDraft draft);
+    // A retryable failed row, or an orphaned pending one, back to `pending` as the next attempt with this draft
+    // (the window may have changed since), for exactly one caller: `attempt` must still be the row's. nullopt:
+    // another request claimed it first, or it may not be sent again.
+    boost::asio::awaitable<std::optional<PendingSend>> claim_retry(std::string account_id, std::string message_id,
+                                                                   int attempt, OutboundDraft draft,
+                                                                   std::int32_t claimer);
 
-    // One round trip (migration 0003, outbound_mark_sent): wamid, parked statuses, the conversation's last message
-    // (`preview`), NOTIFY. The outcomes commit without waiting for the WAL flush (see the migration).
-    boost::asio::awaitable<SentState> mark_sent(std::string account_id, std::string message_id, std::string wamid,
-                                                std::string preview);
+    // Meta accepted `attempt` as `wamid`: one round trip (migration 0009) that waits for the wamid and the message
+    // only; the conversation's last message (`preview`) moves too unless its row is locked at that instant.
+    boost::asio::awaitable<SentRecord> record_sent(std::string account_id, std::string message_id, int attempt,
+                                                   std::string wamid, std::string preview);
 
-    // `pending` → `failed` with `error_json`; `retryable` when a repeat under the key may send it again. False when
-    // the row was not pending any more.
-    boost::asio::awaitable<bool> mark_failed(std::string account_id, std::string message_id, std::string error_json,
-                                             bool retryable, std::string preview);
+    // `pending` → `failed` with `error_json`, for the attempt in flight only; `retryable` when a repeat under the
+    // key may send it again. The conversation's last message as for record_sent.
+    boost::asio::awaitable<FailedRecord> mark_failed(std::string account_id, std::string message_id, int attempt,
+                                                     std::string error_json, bool retryable, std::string preview);
 
-    // Sends still `pending` after `older_than` (the server stopped between the insert and Meta's answer) become
-    // `failed` with `error_json`, retryable when they have an Idempotency-Key: whether Meta got them is unknown,
-    // so only the caller may decide to send again, under its key. Answers how many were resolved.
-    boost::asio::awaitable<std::size_t> fail_stale_pending(std::chrono::seconds older_than, std::string error_json);
+    // The conversation's last message follows `message_id` (with `preview`) if it is the newest: a statement that
+    // waits for the conversation and locks nothing else (ConversationTouches runs it off the request path).
+    boost::asio::awaitable<void> touch_conversation(std::string account_id, std::string message_id,
+                                                    std::string preview);
+
+    // Pending rows the rule takes for lost (their sender stopped between the insert and Meta's answer) become
+    // `failed` with `error_json`, retryable when they have an Idempotency-Key: whether Meta got them is unknown, so
+    // only the caller may decide to send again, under its key. Answers how many were resolved.
+    boost::asio::awaitable<std::size_t> fail_stale_pending(StalePendingRule rule, std::string error_json);
 
 private:
     DbLane lane_;
+    DbLane touch_lane_;
+    DbLane maintenance_lane_;
 };
 
 }  // namespace inbox::storage

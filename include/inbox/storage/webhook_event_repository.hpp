@@ -17,9 +17,12 @@ class DbPool;
 
 class WebhookEventRepository {
 public:
-    // `claimer`: whose claims claim() makes; an intake-only repository (insert_batch) needs none.
+    // `claimer`: whose claims claim() makes; an intake-only repository (insert_batch) needs none. The intake answers
+    // Meta (interactive); claims and retries are background work.
     explicit WebhookEventRepository(DbPool& pool, const ClaimerLiveness* claimer = nullptr)
-        : lane_(pool, "webhook_events"), claimer_(claimer) {}
+        : lane_(pool, claimer ? "webhook_claims" : "webhook_intake",
+                claimer ? WorkClass::background : WorkClass::interactive),
+          claimer_(claimer) {}
 
     // One multi-row INSERT and one commit for the whole batch (group commit). Answers the new ids in batch order.
     boost::asio::awaitable<std::vector<std::int64_t>> insert_batch(std::vector<std::string> bodies);

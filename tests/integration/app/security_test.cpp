@@ -121,7 +121,7 @@ protected:
             }
             std::this_thread::sleep_for(25ms);
         }
-        FAIL() << "webhooks not processed";
+        FAIL() << "webhooks not processed\n" << server->output();
     }
     int graph_requests(const std::string& family) {
         auto stats = json::parse(http_request(fake.port(), "GET", "/_control/stats").body);
@@ -159,7 +159,7 @@ TEST_F(SecurityTest, AnotherAccountsObjectsAre404EverywhereAndNoSecretIsEverShow
     ASSERT_EQ(call("POST", "/messages/send", alice, send_body).status, 201) << answers;
     ASSERT_EQ(call("POST", "/messages/send-with-auto-template", alice, send_body).status, 201) << answers;
     auto media = call("GET", "/messages/media/" + image_a + "?wait=5", alice);
-    ASSERT_EQ(media.status, 302) << media.describe();
+    ASSERT_EQ(media.status, 302) << media.describe() << "\n" << server->output();
     ASSERT_EQ(call("GET", media.header("location"), "").status, 200);
     EXPECT_EQ(call("GET", "/contacts/" + contact_a + "/whatsapp-info", alice).status, 200);
     EXPECT_EQ(call("POST", "/accounts/" + account_a + "/templates/sync", alice).status, 200);

@@ -31,12 +31,12 @@ TEST_F(GraphClientTest, SendTextReturnsTheWamidAndSendsTheBodyWithTheBearerToken
 }
 
 TEST_F(GraphClientTest, ReplyCarriesTheContext) {
-    ASSERT_TRUE(run(graph().send_text(kPhoneNumberId, kToken, "1555", "yes", std::string("wamid.IN"))));
+    ASSERT_TRUE(run(graph().send_text(kPhoneNumberId, kToken, {"1555", std::string("wamid.IN")}, "yes")));
     EXPECT_EQ(control().recorded("messages")[0]["json"]["context"]["message_id"], "wamid.IN");
 }
 
 TEST_F(GraphClientTest, SendTemplateSendsNameLanguageAndParameters) {
-    const auto result = run(graph().send_template(kPhoneNumberId, kToken, "1555", "reengage", "en_US", {"Hi again"}));
+    const auto result = run(graph().send_template(kPhoneNumberId, kToken, {"1555"}, "reengage", "en_US", {"Hi again"}));
     ASSERT_TRUE(result);
     const auto body = control().recorded("messages")[0]["json"];
     EXPECT_EQ(body["type"], "template");

@@ -99,7 +99,7 @@ void GraphTest::make_clients(HttpClientOptions http_options, GraphClientOptions 
 }
 
 GraphResult<SentMessage> GraphTest::send_text(const std::string& to, const std::string& text) {
-    return run(graph().send_text(kPhoneNumberId, kToken, to, text, std::nullopt));
+    return run(graph().send_text(kPhoneNumberId, kToken, {to}, text));
 }
 
 TempPath::TempPath() {

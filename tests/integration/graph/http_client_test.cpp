@@ -56,7 +56,7 @@ TEST_F(HttpClientTest, ConcurrentCallsOpenSeveralConnectionsAndPoolThem) {
     control().knobs({{"families", {{"messages", {{"latency_ms", 50}}}}}});
     std::vector<std::future<GraphResult<SentMessage>>> calls;
     for (int i = 0; i < 4; ++i) {
-        calls.push_back(boost::asio::co_spawn(io_->io(), graph().send_text(kPhoneNumberId, kToken, "1555", "hi", {}),
+        calls.push_back(boost::asio::co_spawn(io_->io(), graph().send_text(kPhoneNumberId, kToken, {"1555"}, "hi"),
                                               boost::asio::use_future));
     }
     for (auto& call : calls) EXPECT_TRUE(call.get());
@@ -80,7 +80,7 @@ TEST_F(HttpClientTest, MaxIdlePerOriginBoundsThePool) {
     control().knobs({{"families", {{"messages", {{"latency_ms", 50}}}}}});
     std::vector<std::future<GraphResult<SentMessage>>> calls;
     for (int i = 0; i < 4; ++i) {
-        calls.push_back(boost::asio::co_spawn(io_->io(), graph().send_text(kPhoneNumberId, kToken, "1555", "hi", {}),
+        calls.push_back(boost::asio::co_spawn(io_->io(), graph().send_text(kPhoneNumberId, kToken, {"1555"}, "hi"),
                                               boost::asio::use_future));
     }
     for (auto& call : calls) EXPECT_TRUE(call.get());

@@ -99,7 +99,9 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       templates_(template_repository_, graph_),
       outbound_(pool_),
       throttle_({.messages_per_second = options.send_rate_per_number}),
-      sends_(outbound_, templates_, graph_, *cache_, throttle_, metrics_),
+      touches_(io_.get_executor(), outbound_, metrics_),
+      sends_(outbound_, templates_, graph_, *cache_, throttle_, {in_flight_, touches_, [this] { return liveness_.key(); }},
+             metrics_),
       media_dir_(fresh_media_dir()),
       media_store_(media_dir_),
       liveness_(database_url, metrics_),
@@ -132,7 +134,9 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
     liveness_.start();
     for (int i = 0; i < 400 && !liveness_.held(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (replica_) {
-        dispatcher_.on_user_write([this](std::string_view user) { replica_->note_write(user); });
+        dispatcher_.set_consistency_hooks(
+            {.after_write = [this](std::string user) { return replica_->note_write(std::move(user)); },
+             .read_after = [this](std::string_view user, std::string_view position) { replica_->require(user, position); }});
         replica_->start(io_.get_executor());
     }
     server_.start();
@@ -144,6 +148,7 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
 
 InboxServer::~InboxServer() {
     if (replica_) replica_->stop();
+    touches_.stop();
     job_runner_.stop();
     listener_.stop();
     io_.stop();
@@ -162,7 +167,8 @@ std::uint64_t InboxServer::db_statements() {
 }
 
 std::size_t InboxServer::sweep_pending_sends(std::chrono::seconds older_than) {
-    services::PendingSendSweeper sweeper(io_.get_executor(), outbound_, {.older_than = older_than});
+    services::PendingSendSweeper sweeper(io_.get_executor(), outbound_, in_flight_, liveness_,
+                                         {.older_than = older_than});
     return boost::asio::co_spawn(io_, sweeper.sweep_once(), boost::asio::use_future).get();
 }
 

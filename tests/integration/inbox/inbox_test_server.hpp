@@ -24,6 +24,8 @@
 #include "inbox/media/media_store.hpp"
 #include "inbox/observability/metrics.hpp"
 #include "inbox/services/contact_service.hpp"
+#include "inbox/services/conversation_touches.hpp"
+#include "inbox/services/in_flight_sends.hpp"
 #include "inbox/services/event_bus.hpp"
 #include "inbox/services/inbox_service.hpp"
 #include "inbox/services/key_waiters.hpp"
@@ -81,7 +83,7 @@ public:
     // Erases a cache entry, as an expiry would.
     void cache_erase(std::string key);
     graph::GraphClient& graph() { return graph_; }
-    // One pass of the pending-send sweeper, resolving sends pending for longer than `older_than`.
+    // One pass of the pending-send sweeper, resolving lost sends pending for longer than `older_than`.
     std::size_t sweep_pending_sends(std::chrono::seconds older_than);
     // The read replica's router (replica_url set), to probe at once instead of waiting for the next probe.
     storage::ReadReplica* replica() { return replica_.get(); }
@@ -110,6 +112,8 @@ private:
     services::TemplateService templates_;
     storage::OutboundRepository outbound_;
     services::OutboundThrottle throttle_;
+    services::InFlightSends in_flight_;
+    services::ConversationTouches touches_;
     services::SendService sends_;
     std::string media_dir_;
     media::MediaStore media_store_;

@@ -3,6 +3,7 @@
 #include "inbox/storage/inbound_repository.hpp"
 #include "inbox/storage/live_notice.hpp"
 #include "inbox/storage/notification_listener.hpp"
+#include "inbox/storage/outbound_repository.hpp"
 #include "test_database.hpp"
 #include "webhook_test_server.hpp"
 
@@ -10,6 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -228,12 +232,12 @@ TEST_F(WebhookProcessingTest, AStatusBeforeItsMessageIsParkedAndAppliedWhenTheWa
     EXPECT_EQ(db.query_value("SELECT count(*) FROM parked_statuses"), "1");
     // Our send stores the wamid after Meta answers: the status that raced ahead is applied then.
     auto message_id = insert_outbound(std::nullopt);
-    server.pool().run_sync([&](storage::DbConnection& connection) {
-        pqxx::work tx(connection.raw());
-        storage::InboundRepository::attach_wamid(connection, tx, account_a, message_id, kStatusWamid);
-        tx.commit();
-        return 0;
-    });
+    storage::OutboundRepository outbound(server.pool());
+    boost::asio::io_context io;
+    auto recorded = boost::asio::co_spawn(io, outbound.record_sent(account_a, message_id, 1, kStatusWamid, "hi"),
+                                          boost::asio::use_future);
+    io.run();
+    EXPECT_EQ(recorded.get().status, "read");
     EXPECT_EQ(message_field(kStatusWamid, "status"), "read");
     EXPECT_EQ(db.query_value("SELECT count(*) FROM parked_statuses"), "0");
 }

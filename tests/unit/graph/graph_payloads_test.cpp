@@ -10,7 +10,7 @@ namespace {
 using nlohmann::json;
 
 TEST(GraphPayloads, TextMessageBody) {
-    const auto body = json::parse(text_message_body("+1 650 555 1234", "Hi \"there\"", std::nullopt));
+    const auto body = json::parse(text_message_body({"+1 650 555 1234"}, "Hi \"there\""));
     EXPECT_EQ(body["messaging_product"], "whatsapp");
     EXPECT_EQ(body["to"], "+1 650 555 1234");
     EXPECT_EQ(body["type"], "text");
@@ -19,12 +19,21 @@ TEST(GraphPayloads, TextMessageBody) {
 }
 
 TEST(GraphPayloads, TextReplyCarriesTheContext) {
-    const auto body = json::parse(text_message_body("1", "yes", std::string("wamid.ABC")));
+    const auto body = json::parse(text_message_body({"1", std::string("wamid.ABC")}, "yes"));
     EXPECT_EQ(body["context"]["message_id"], "wamid.ABC");
 }
 
+TEST(GraphPayloads, EveryKindOfMessageCarriesOurCallbackData) {
+    const MessageEnvelope envelope{"1555", std::nullopt, std::string("6f1c2a4e-0000-4000-8000-000000000001")};
+    for (const auto& text : {text_message_body(envelope, "hi"), template_message_body(envelope, "t", "en", {"x"})}) {
+        const auto body = json::parse(text);
+        EXPECT_EQ(body["biz_opaque_callback_data"], "6f1c2a4e-0000-4000-8000-000000000001") << text;
+    }
+    EXPECT_FALSE(json::parse(text_message_body({"1555"}, "hi")).contains("biz_opaque_callback_data"));
+}
+
 TEST(GraphPayloads, TemplateMessageBodyWithParameters) {
-    const auto body = json::parse(template_message_body("1555", "reengage", "en_US", {"Hello", "again"}));
+    const auto body = json::parse(template_message_body({"1555"}, "reengage", "en_US", {"Hello", "again"}));
     EXPECT_EQ(body["type"], "template");
     EXPECT_EQ(body["template"]["name"], "reengage");
     EXPECT_EQ(body["template"]["language"]["code"], "en_US");
@@ -35,7 +44,7 @@ TEST(GraphPayloads, TemplateMessageBodyWithParameters) {
 }
 
 TEST(GraphPayloads, TemplateWithoutParametersHasNoComponents) {
-    const auto body = json::parse(template_message_body("1555", "hello_world", "en_US", {}));
+    const auto body = json::parse(template_message_body({"1555"}, "hello_world", "en_US", {}));
     EXPECT_FALSE(body["template"].contains("components"));
 }
 
