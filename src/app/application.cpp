@@ -186,7 +186,12 @@ struct Application::Parts {
           contact_service(contact_rows, graph, *cache, waiters, config.whatsapp_contact_lookup_url),
           live_relay(io.get_executor(), inbox_repository, events_bus),
           live_listener(config.database_url, std::string(storage::kLiveChannel),
-                        [this](const std::string& payload) { on_live_notice(payload); }),
+                        [this](const std::string& payload) { on_live_notice(payload); },
+                        // Notices were missed while the LISTEN connection was down: every stream re-checks.
+                        [this] {
+                            events_bus.publish({std::string(services::kEveryAccount),
+                                                std::string(services::kMembershipChanged), "*"});
+                        }),
           site(web::StaticSite::load(optional_path(config.web_dir), optional_path(config.openapi_file))),
           shedder({.max_in_flight = config.max_in_flight, .max_loop_lag = config.max_loop_lag}, metrics),
           dispatcher(router, make_authenticator(config.jwt_secret), metrics, &shedder),
@@ -226,6 +231,12 @@ struct Application::Parts {
 
     // A committed change on any instance: live clients, media waiters, and the job runner for new media.
     void on_live_notice(const std::string& payload) {
+        if (auto membership = storage::decode_membership_notice(payload)) {
+            for (const auto& user : membership->users) {
+                events_bus.publish({membership->account_id, std::string(services::kMembershipChanged), user});
+            }
+            return;
+        }
         live_relay.relay(payload);
         auto notice = storage::decode_live_notice(payload);
         if (!notice) return;
@@ -234,10 +245,10 @@ struct Application::Parts {
     }
 
     static http::Authenticator make_authenticator(std::string secret) {
-        return [secret = std::move(secret)](std::string_view token) -> std::optional<std::string> {
+        return [secret = std::move(secret)](std::string_view token) -> std::optional<http::Identity> {
             auto result = auth::verify_jwt(secret, token, std::chrono::system_clock::now());
             if (!result) return std::nullopt;
-            return result.claims().subject;
+            return http::Identity(result.claims().subject, result.claims().expires_at + auth::kJwtLeeway);
         };
     }
 
@@ -250,7 +261,8 @@ struct Application::Parts {
         if (replica) replica->stop();
         pending_sends.stop();
         job_runner.stop();
-        live_listener.stop();
+        conversation_touches.stop();
+        live_listener.request_stop();  // joined after the I/O threads, never on one of them
         asio::co_spawn(
             io,
             [this, timeout]() -> asio::awaitable<void> {
@@ -366,6 +378,7 @@ int Application::serve(const ServeOptions& options) {
     for (unsigned i = 1; i < io_thread_count(parts.config); ++i) threads.emplace_back([&parts] { parts.io.run(); });
     parts.io.run();
     for (auto& thread : threads) thread.join();
+    parts.live_listener.stop();
     parts.liveness.stop();  // what this instance still claims is free for the others at once
     spdlog::info("drained, exiting");
     return 0;

@@ -12,6 +12,7 @@
 #include "inbox/storage/migrations.hpp"
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -28,7 +29,10 @@ commands:
               [--display-phone-number D] [--default-template NAME:LANG]
                                                 create an account; prints its id
   account list                                  one JSON object per line, without secrets
-  member add --account ID --user U              let user U (a JWT sub) use account ID
+  member add --account ID --user U [--role admin|agent]
+                                                let user U (a JWT sub) use account ID (role: agent unless given)
+  member remove --account ID --user U           take account ID away from user U (ends U's event streams)
+  member list --account ID                      the account's members, one JSON object per line
   token --user U [--ttl SECONDS]                print a JWT for U signed with JWT_SECRET (default TTL 3600 s)
 
 Configuration comes from the environment (see README.md); flags override it.
@@ -144,14 +148,49 @@ int cmd_account_list(const std::vector<std::string>& args) {
 }
 
 int cmd_member_add(const std::vector<std::string>& args) {
-    Command command{"whatsapp-inbox member add --account ID --user U", {{"account", true, true}, {"user", true, true}}};
+    Command command{"whatsapp-inbox member add --account ID --user U [--role admin|agent]",
+                    {{"account", true, true}, {"user", true, true}, {"role"}}};
     auto parsed = parse_args(args, command.options);
     if (parsed.help()) {
-        std::cout << "usage: " << command.usage << "\n\nLets user U (a JWT sub) use account ID.\n";
+        std::cout << "usage: " << command.usage
+                  << "\n\nLets user U (a JWT sub) use account ID as an agent, or with the role given. Adding an existing\n"
+                     "member sets the role given and keeps it otherwise.\n";
+        return 0;
+    }
+    auto role = parsed.value("role");
+    if (role && *role != "admin" && *role != "agent") throw UsageError("--role must be admin or agent, got '" + *role + "'");
+    return with_database([&](storage::DbPool& db) {
+        storage::AccountRepository(db).add_member(parsed.required("account"), parsed.required("user"), role);
+    });
+}
+
+int cmd_member_remove(const std::vector<std::string>& args) {
+    Command command{"whatsapp-inbox member remove --account ID --user U", {{"account", true, true}, {"user", true, true}}};
+    auto parsed = parse_args(args, command.options);
+    if (parsed.help()) {
+        std::cout << "usage: " << command.usage
+                  << "\n\nTakes account ID away from user U; U's open event streams of it end within seconds.\n";
         return 0;
     }
     return with_database([&](storage::DbPool& db) {
-        storage::AccountRepository(db).add_member(parsed.required("account"), parsed.required("user"));
+        storage::AccountRepository(db).remove_member(parsed.required("account"), parsed.required("user"));
+    });
+}
+
+int cmd_member_list(const std::vector<std::string>& args) {
+    Command command{"whatsapp-inbox member list --account ID", {{"account", true, true}}};
+    auto parsed = parse_args(args, command.options);
+    if (parsed.help()) {
+        std::cout << "usage: " << command.usage << "\n\nPrints one JSON object per member: user_id, role, created_at.\n";
+        return 0;
+    }
+    return with_database([&](storage::DbPool& db) {
+        for (const auto& member : storage::AccountRepository(db).members(parsed.required("account"))) {
+            std::cout << nlohmann::json{{"user_id", member.user_id}, {"role", member.role},
+                                        {"created_at", member.created_at}}
+                             .dump()
+                      << '\n';
+        }
     });
 }
 
@@ -191,6 +230,8 @@ int dispatch(const std::vector<std::string>& argv) {
         if (name == "account" && rest[0] == "add") return cmd_account_add(sub_args);
         if (name == "account" && rest[0] == "list") return cmd_account_list(sub_args);
         if (name == "member" && rest[0] == "add") return cmd_member_add(sub_args);
+        if (name == "member" && rest[0] == "remove") return cmd_member_remove(sub_args);
+        if (name == "member" && rest[0] == "list") return cmd_member_list(sub_args);
         throw UsageError("unknown command '" + name + " " + rest[0] + "'");
     }
     throw UsageError("unknown command '" + name + "'");
@@ -209,6 +250,9 @@ int run_cli(int argc, char** argv) {
         std::cerr << "error: configuration: " << error.what() << '\n';
         return 2;
     } catch (const storage::AccountNotFound& error) {
+        std::cerr << "error: " << error.what() << '\n';
+        return 1;
+    } catch (const storage::MemberNotFound& error) {
         std::cerr << "error: " << error.what() << '\n';
         return 1;
     } catch (const pqxx::unique_violation& error) {

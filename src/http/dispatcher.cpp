@@ -23,7 +23,7 @@ std::size_t Dispatcher::body_limit_for(Verb method, std::string_view target) con
     return match.kind == RouteMatch::Kind::found ? match.route->options.body_limit : kApiBodyLimit;
 }
 
-std::optional<std::string> Dispatcher::bearer_user(const Request& request, const RouteOptions& options) const {
+std::optional<Identity> Dispatcher::bearer_identity(const Request& request, const RouteOptions& options) const {
     auto authorization = request.header(Field::authorization);
     if (!authorization.empty()) {
         constexpr std::string_view kScheme = "Bearer ";
@@ -88,8 +88,10 @@ boost::asio::awaitable<Response> Dispatcher::dispatch(Request& request) const {
 boost::asio::awaitable<Response> Dispatcher::handle(Request& request, const Route& route) const {
     try {
         if (route.options.requires_auth) {
-            request.user_id = bearer_user(request, route.options);
-            if (!request.user_id) throw ApiError::unauthorized("missing or invalid bearer token");
+            auto identity = bearer_identity(request, route.options);
+            if (!identity) throw ApiError::unauthorized("missing or invalid bearer token");
+            request.user_id = std::move(identity->user_id);
+            request.credentials_expire_at = identity->expires_at;
             if (consistency_.read_after) {
                 if (auto token = request.message[kReadAfterHeader]; !token.empty()) {
                     consistency_.read_after(*request.user_id, token);

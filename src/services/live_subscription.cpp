@@ -14,7 +14,7 @@ struct LiveSubscription::Queue {
     bool overflowed = false;
 
     void push(const LiveEvent& event) {
-        if (event.account_id != account_id) return;
+        if (event.account_id != account_id && event.account_id != kEveryAccount) return;
         bool overflow_now = false;
         {
             std::lock_guard lock(mutex);

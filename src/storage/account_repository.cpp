@@ -19,10 +19,18 @@ constexpr Query kInsertAccount{
     "insert_account",
     "INSERT INTO accounts (name, phone_number_id, waba_id, access_token, display_phone_number,"
     " default_template_name, default_template_language) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text"};
+// A role given ($3) is set, also for an existing member; none keeps an existing member's role (agent for a new one).
 constexpr Query kInsertMember{"insert_member",
-                              "INSERT INTO account_members (user_id, account_id)"
-                              " SELECT $1, id FROM accounts WHERE id::text = $2"
-                              " ON CONFLICT DO NOTHING RETURNING 1"};
+                              "INSERT INTO account_members (user_id, account_id, role)"
+                              " SELECT $1, id, coalesce($3, 'agent') FROM accounts WHERE id::text = $2"
+                              " ON CONFLICT (user_id, account_id) DO UPDATE SET role = coalesce($3, account_members.role)"
+                              " RETURNING 1"};
+constexpr Query kDeleteMember{"delete_member",
+                              "DELETE FROM account_members WHERE user_id = $1 AND account_id::text = $2 RETURNING 1"};
+constexpr Query kListMembers{"list_members",
+                             "SELECT m.user_id, m.role, to_char(m.created_at AT TIME ZONE 'UTC',"
+                             " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                             " FROM account_members m WHERE m.account_id::text = $1 ORDER BY m.user_id"};
 constexpr Query kAccountByPhoneNumberId{"account_by_phone_number_id",
                                         "SELECT id::text FROM accounts WHERE phone_number_id = $1"};
 constexpr Query kIsMember{"is_member",
@@ -103,14 +111,42 @@ std::vector<domain::Account> AccountRepository::list_all() {
     });
 }
 
-void AccountRepository::add_member(const std::string& account_id, const std::string& user_id) {
+void AccountRepository::add_member(const std::string& account_id, const std::string& user_id,
+                                   std::optional<std::string> role) {
     pool_.run_sync([&](DbConnection& db) {
         pqxx::work tx(db.raw());
-        auto inserted = db.exec(tx, kInsertMember, user_id, account_id);
+        auto inserted = db.exec(tx, kInsertMember, user_id, account_id, nullable(role));
         if (inserted.empty() && db.exec(tx, kAccountExists, account_id).empty()) {
             throw AccountNotFound("account " + account_id + " does not exist");
         }
         tx.commit();
+    });
+}
+
+void AccountRepository::remove_member(const std::string& account_id, const std::string& user_id) {
+    pool_.run_sync([&](DbConnection& db) {
+        pqxx::work tx(db.raw());
+        if (db.exec(tx, kDeleteMember, user_id, account_id).empty()) {
+            if (db.exec(tx, kAccountExists, account_id).empty()) {
+                throw AccountNotFound("account " + account_id + " does not exist");
+            }
+            throw MemberNotFound("user " + user_id + " is not a member of account " + account_id);
+        }
+        tx.commit();  // the trigger of migration 0010 tells every instance, which end the user's event streams
+    });
+}
+
+std::vector<Member> AccountRepository::members(const std::string& account_id) {
+    return pool_.run_sync([&](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        if (db.exec(tx, kAccountExists, account_id).empty()) {
+            throw AccountNotFound("account " + account_id + " does not exist");
+        }
+        std::vector<Member> members;
+        for (const auto& row : db.exec(tx, kListMembers, account_id)) {
+            members.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
+        }
+        return members;
     });
 }
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "inbox/observability/metrics.hpp"
+#include "inbox/storage/connection_string.hpp"
 
 namespace inbox::storage {
 namespace {
@@ -25,7 +26,7 @@ std::int32_t draw_key() {
 }  // namespace
 
 ClaimerLiveness::ClaimerLiveness(std::string database_url, observability::MetricsRegistry& metrics)
-    : database_url_(std::move(database_url)), key_(draw_key()) {
+    : database_url_(with_connection_limits(std::move(database_url))), key_(draw_key()) {
     metrics.gauge_callback("inbox_claimer_liveness_held",
                            "1 while this instance's liveness lock is held, so its claims are seen as alive", {},
                            [held = held_] { return *held ? 1.0 : 0.0; });

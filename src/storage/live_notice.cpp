@@ -75,6 +75,14 @@ std::optional<LiveNotice> decode_live_notice(std::string_view payload) {
                       ids_or_empty(json, "conversations"), jobs != json.end() && jobs->is_boolean() && jobs->get<bool>()};
 }
 
+std::optional<MembershipNotice> decode_membership_notice(std::string_view payload) {
+    auto json = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object() || !json.contains("members_removed")) return std::nullopt;
+    auto account = json.find("account_id");
+    if (account == json.end() || !account->is_string()) return std::nullopt;
+    return MembershipNotice{account->get<std::string>(), ids_or_empty(json, "members_removed")};
+}
+
 std::vector<LiveNotice> merge_by_account(const std::vector<LiveNotice>& notices) {
     struct Folded {
         LiveNotice notice;

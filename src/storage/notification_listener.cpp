@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "inbox/storage/connection_string.hpp"
+
 namespace inbox::storage {
 namespace {
 
@@ -20,10 +22,17 @@ private:
     const NotificationListener::OnPayload& on_payload_;
 };
 
+// How often a silent LISTEN connection proves it is alive.
+constexpr auto kProbeEvery = std::chrono::seconds(5);
+
 }  // namespace
 
-NotificationListener::NotificationListener(std::string database_url, std::string channel, OnPayload on_payload)
-    : database_url_(std::move(database_url)), channel_(std::move(channel)), on_payload_(std::move(on_payload)) {}
+NotificationListener::NotificationListener(std::string database_url, std::string channel, OnPayload on_payload,
+                                           std::function<void()> on_reconnected)
+    : database_url_(with_connection_limits(std::move(database_url))),
+      channel_(std::move(channel)),
+      on_payload_(std::move(on_payload)),
+      on_reconnected_(std::move(on_reconnected)) {}
 
 NotificationListener::~NotificationListener() { stop(); }
 
@@ -40,6 +49,7 @@ void NotificationListener::stop() {
 
 void NotificationListener::run() {
     auto backoff = std::chrono::milliseconds(100);
+    bool listened_before = false;
     while (!stopping_) {
         try {
             pqxx::connection connection(database_url_);
@@ -47,8 +57,19 @@ void NotificationListener::run() {
             connection.get_notifs();  // the receiver's LISTEN is sent lazily: make it take effect now
             listening_ = true;
             backoff = std::chrono::milliseconds(100);
+            if (listened_before && on_reconnected_) on_reconnected_();
+            listened_before = true;
+            auto next_probe = std::chrono::steady_clock::now() + kProbeEvery;
             // Wakes at least every 200 ms to notice stop().
-            while (!stopping_) connection.await_notification(0, 200'000);
+            while (!stopping_) {
+                connection.await_notification(0, 200'000);
+                if (std::chrono::steady_clock::now() < next_probe) continue;
+                // A round trip on a silent connection: a vanished server fails it (TCP user timeout), where waiting
+                // for notifications alone would wait forever.
+                pqxx::nontransaction probe(connection);
+                probe.exec("SELECT 1");
+                next_probe = std::chrono::steady_clock::now() + kProbeEvery;
+            }
         } catch (const std::exception& error) {
             listening_ = false;
             if (stopping_) break;

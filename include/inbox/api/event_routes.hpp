@@ -1,7 +1,9 @@
 #pragma once
 // GET /accounts/{account_id}/events: Server-Sent Events of one account (message.created, message.updated,
 // conversation.updated), fed by the event bus. The token may come as ?access_token= (EventSource cannot set
-// headers). A `: ping` comment keeps idle streams alive; a client that falls too far behind is disconnected.
+// headers). A `: ping` comment keeps idle streams alive; a client that falls too far behind is disconnected. A
+// stream ends with `event: session.ended` when its token expires (after the leeway) or its user stops being a
+// member of the account (heard from any instance through the live channel, checked in Postgres).
 #include <chrono>
 #include <cstddef>
 

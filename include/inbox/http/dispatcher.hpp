@@ -24,8 +24,17 @@ namespace inbox::http {
 
 class LoadShedder;
 
-// Answers the user id (JWT subject) of a valid bearer token, nullopt otherwise.
-using Authenticator = std::function<std::optional<std::string>(std::string_view token)>;
+// Who a valid bearer token speaks for, and until when it does (exp plus the leeway; none: no end).
+struct Identity {
+    Identity(std::string user) : user_id(std::move(user)) {}  // NOLINT: a bare user id is an identity without end
+    Identity(std::string user, std::chrono::system_clock::time_point valid_until)
+        : user_id(std::move(user)), expires_at(valid_until) {}
+    std::string user_id;
+    std::optional<std::chrono::system_clock::time_point> expires_at;
+};
+
+// Answers the identity of a valid bearer token, nullopt otherwise.
+using Authenticator = std::function<std::optional<Identity>(std::string_view token)>;
 
 class Dispatcher {
 public:
@@ -59,7 +68,7 @@ private:
         observability::Histogram* duration;
     };
 
-    std::optional<std::string> bearer_user(const Request& request, const RouteOptions& options) const;
+    std::optional<Identity> bearer_identity(const Request& request, const RouteOptions& options) const;
     // The registry's lookup takes its lock and builds label strings; a request only does that the first time its
     // (route, method, status) is seen.
     RouteInstruments instruments_for(const std::string& route, std::string_view method, unsigned status) const;

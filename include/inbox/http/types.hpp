@@ -5,6 +5,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <cstdint>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,8 @@ struct Request {
     std::string route_template = "unmatched";  // metrics and logs label requests by template, not raw path
     PathParams path_params;
     std::optional<std::string> user_id;  // the JWT subject, set by the dispatcher on authenticated routes
+    // When the bearer token stops being valid (exp plus leeway): long-lived answers (event streams) end then.
+    std::optional<std::chrono::system_clock::time_point> credentials_expire_at;
 
     Verb method() const { return message.method(); }
     std::string_view target() const { return message.target(); }

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace inbox::services {
 
@@ -15,6 +16,12 @@ struct LiveEvent {
     std::string type;  // "message.created" | "message.updated" | "conversation.updated"
     std::string data;  // the changed resource as compact JSON text, serialized once for every subscriber
 };
+
+// Events for every subscriber, whatever its account.
+inline constexpr std::string_view kEveryAccount = "*";
+// Internal, never sent to clients: the membership of user `data` ("*": anyone) in the account changed, so event
+// streams of that user re-check theirs (API.md Part 2 "Events": session.ended).
+inline constexpr std::string_view kMembershipChanged = "membership.changed";
 
 class EventBus {
 public:

@@ -19,6 +19,17 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+class MemberNotFound : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Member {
+    std::string user_id;
+    std::string role;        // admin | agent
+    std::string created_at;  // RFC 3339
+};
+
 class AccountRepository {
 public:
     explicit AccountRepository(DbPool& pool) : pool_(pool), lane_(pool, "accounts") {}
@@ -32,8 +43,14 @@ public:
     // Command-line operations (synchronous).
     std::string create(const domain::NewAccount& account);
     std::vector<domain::Account> list_all();
-    // Throws AccountNotFound when the account does not exist. Adding an existing member is a no-op.
-    void add_member(const std::string& account_id, const std::string& user_id);
+    // Throws AccountNotFound when the account does not exist. Adding an existing member only sets its role, when
+    // one is given (`role`: admin | agent, checked by the caller and the schema).
+    void add_member(const std::string& account_id, const std::string& user_id,
+                    std::optional<std::string> role = std::nullopt);
+    // Throws AccountNotFound or MemberNotFound. Every instance ends the user's event streams of the account.
+    void remove_member(const std::string& account_id, const std::string& user_id);
+    // By user id; throws AccountNotFound.
+    std::vector<Member> members(const std::string& account_id);
 
 private:
     DbPool& pool_;  // run_sync, for the command line

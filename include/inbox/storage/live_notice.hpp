@@ -26,6 +26,14 @@ struct LiveNotice {
     }
 };
 
+// Members removed from an account (migration 0010): their event streams of that account end. `users` holds "*"
+// when the removal was too large to list (each stream then checks its own membership).
+struct MembershipNotice {
+    std::string account_id;
+    std::vector<std::string> users;
+};
+std::optional<MembershipNotice> decode_membership_notice(std::string_view payload);
+
 // The payloads of a notice: one, or several when the ids would not fit in one NOTIFY.
 std::vector<std::string> encode_live_notice(const LiveNotice& notice);
 // nullopt for a payload that is not a notice (another writer on the channel, a newer format).

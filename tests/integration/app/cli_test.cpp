@@ -278,6 +278,49 @@ TEST(AppCli, MemberAddIsIdempotent) {
     EXPECT_EQ(db.query_value("SELECT count(*) FROM account_members WHERE user_id = 'alice'"), "1");
 }
 
+TEST(AppCli, MemberRolesRemovalAndListing) {
+    TestDatabase db;
+    Environment env{{"DATABASE_URL", db.url()}};
+    auto id = add_account(db.url(), "Acme", "778");
+    ASSERT_EQ(cli({"member", "add", "--account", id, "--user", "alice", "--role", "admin"}, env).exit_code, 0);
+    ASSERT_EQ(cli({"member", "add", "--account", id, "--user", "bob"}, env).exit_code, 0);
+    // Adding again without a role keeps the role; with one, sets it.
+    ASSERT_EQ(cli({"member", "add", "--account", id, "--user", "alice"}, env).exit_code, 0);
+    EXPECT_EQ(db.query_value("SELECT role FROM account_members WHERE user_id = 'alice'"), "admin");
+    ASSERT_EQ(cli({"member", "add", "--account", id, "--user", "bob", "--role", "admin"}, env).exit_code, 0);
+    ASSERT_EQ(cli({"member", "add", "--account", id, "--user", "bob", "--role", "agent"}, env).exit_code, 0);
+
+    auto bad_role = cli({"member", "add", "--account", id, "--user", "carol", "--role", "owner"}, env);
+    EXPECT_EQ(bad_role.exit_code, 2) << bad_role.describe();
+    EXPECT_NE(bad_role.err_first_line().find("--role"), std::string::npos) << bad_role.describe();
+
+    auto listed = cli({"member", "list", "--account", id}, env);
+    ASSERT_EQ(listed.exit_code, 0) << listed.describe();
+    std::istringstream lines(listed.out);
+    std::vector<nlohmann::json> members;
+    for (std::string line; std::getline(lines, line);) members.push_back(nlohmann::json::parse(line));
+    ASSERT_EQ(members.size(), 2u) << listed.out;
+    EXPECT_EQ(members[0]["user_id"], "alice");
+    EXPECT_EQ(members[0]["role"], "admin");
+    EXPECT_EQ(members[1]["user_id"], "bob");
+    EXPECT_EQ(members[1]["role"], "agent");
+    EXPECT_TRUE(members[0]["created_at"].get<std::string>().ends_with("Z"));
+
+    ASSERT_EQ(cli({"member", "remove", "--account", id, "--user", "bob"}, env).exit_code, 0);
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM account_members"), "1");
+    auto again = cli({"member", "remove", "--account", id, "--user", "bob"}, env);
+    EXPECT_EQ(again.exit_code, 1) << again.describe();
+    EXPECT_NE(again.err_first_line().find("is not a member"), std::string::npos) << again.describe();
+    auto unknown = cli({"member", "list", "--account", "00000000-0000-4000-8000-000000000000"}, env);
+    EXPECT_EQ(unknown.exit_code, 1) << unknown.describe();
+    EXPECT_NE(unknown.err_first_line().find("does not exist"), std::string::npos) << unknown.describe();
+    for (const char* sub : {"remove", "list"}) {
+        auto help = cli({"member", sub, "--help"}, {});
+        EXPECT_EQ(help.exit_code, 0) << help.describe();
+        EXPECT_NE(help.out.find("usage: whatsapp-inbox member"), std::string::npos) << help.describe();
+    }
+}
+
 TEST(AppCli, TokenPrintsAThreePartJwt) {
     auto result = cli({"token", "--user", "alice", "--ttl", "60"}, {{"JWT_SECRET", kJwtSecret}});
     ASSERT_EQ(result.exit_code, 0) << result.describe();

@@ -2,6 +2,7 @@
 // second (through Postgres NOTIFY), access is membership-scoped, and a stalled client is dropped without
 // affecting the others.
 #include "app_fixture.hpp"
+#include "inbox/auth/jwt.hpp"
 #include "inbox/auth/webhook_signature.hpp"
 #include "raw_http.hpp"
 #include "sse_client.hpp"
@@ -140,6 +141,56 @@ TEST_F(SseTest, DrainEndsOpenStreamsAndTheServerExits) {
     EXPECT_EQ(stopped.exit_code, 0) << stopped.describe();
     EXPECT_TRUE(client.wait_closed(2s));
     EXPECT_NE(client.text().find("0\r\n\r\n"), std::string::npos);  // the chunked body was ended properly
+}
+
+// A stream lasts only as long as its token: it ends with session.ended {"reason":"expired"} once exp plus the 60 s
+// leeway has passed, without waiting for a ping or an event.
+TEST_F(SseTest, AStreamEndsWhenItsTokenExpires) {
+    // exp 57 s ago: still valid for ~3 s of leeway.
+    const auto token = auth::mint_jwt(kJwtSecret, "alice", std::chrono::seconds(1),
+                                      std::chrono::system_clock::now() - std::chrono::seconds(58));
+    SseClient client(server->port(), "/accounts/" + account_a + "/events?access_token=" + token);
+    ASSERT_TRUE(client.read_until_contains(": connected", 5s)) << client.text();
+    const auto opened = std::chrono::steady_clock::now();
+    ASSERT_TRUE(client.read_until_contains("event: session.ended", 8s)) << client.text();
+    EXPECT_LT(std::chrono::steady_clock::now() - opened, 5s);
+    EXPECT_EQ(first_event_data(client.text(), "session.ended"), nlohmann::json({{"reason", "expired"}}));
+    EXPECT_TRUE(client.wait_closed(2s));
+    // The same token no longer opens a stream.
+    EXPECT_EQ(http_get(server->port(), "/accounts/" + account_a + "/events?access_token=" + token).status, 401);
+}
+
+// `member remove` ends the user's streams of that account on every instance within 5 s; other users' streams and
+// the user's streams of other accounts go on.
+TEST_F(SseTest, RemovingAMemberEndsItsStreamsOnEveryInstance) {
+    ASSERT_EQ(cli({"member", "add", "--account", account_b, "--user", "alice"}, {{"DATABASE_URL", db.url()}}).exit_code, 0);
+    ASSERT_EQ(cli({"member", "add", "--account", account_a, "--user", "carol"}, {{"DATABASE_URL", db.url()}}).exit_code, 0);
+    ServerProcess second(server_env(db.url()));
+    ASSERT_TRUE(second.started()) << second.output();
+    SseClient on_first(server->port(), events_target(account_a, "alice"));
+    SseClient on_second(second.port(), events_target(account_a, "alice"));
+    SseClient other_account(second.port(), events_target(account_b, "alice"));
+    SseClient other_user(server->port(), events_target(account_a, "carol"));
+    for (auto* client : {&on_first, &on_second, &other_account, &other_user}) {
+        ASSERT_TRUE(client->read_until_contains(": connected", 5s)) << client->text();
+    }
+
+    auto removed = cli({"member", "remove", "--account", account_a, "--user", "alice"}, {{"DATABASE_URL", db.url()}});
+    ASSERT_EQ(removed.exit_code, 0) << removed.describe();
+    const auto started = std::chrono::steady_clock::now();
+    for (auto* client : {&on_first, &on_second}) {
+        ASSERT_TRUE(client->read_until_contains("event: session.ended", 5s)) << client->text();
+        EXPECT_EQ(first_event_data(client->text(), "session.ended"), nlohmann::json({{"reason", "removed"}}));
+        EXPECT_TRUE(client->wait_closed(2s));
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+
+    // The others still stream: a webhook for account A reaches carol, and alice's stream of B stays open.
+    ASSERT_EQ(post_webhook(server->port(), text_fixture()).status, 200);
+    EXPECT_TRUE(other_user.read_until_contains("event: message.created", 5s)) << other_user.text();
+    EXPECT_FALSE(other_account.read_until_contains("session.ended", 500ms)) << other_account.text();
+    EXPECT_FALSE(other_account.closed());
+    EXPECT_EQ(http_get(server->port(), events_target(account_a, "alice")).status, 404);
 }
 
 }  // namespace

@@ -61,10 +61,10 @@ InboxServerOptions options_of(const std::string& graph_base, const std::optional
     return options;
 }
 
-std::optional<std::string> authenticate(std::string_view token) {
+std::optional<http::Identity> authenticate(std::string_view token) {
     auto result = auth::verify_jwt(kJwtSecret, token, std::chrono::system_clock::now());
     if (!result) return std::nullopt;
-    return result.claims().subject;
+    return http::Identity(result.claims().subject, result.claims().expires_at + auth::kJwtLeeway);
 }
 
 }  // namespace
