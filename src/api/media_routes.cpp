@@ -4,6 +4,7 @@
 #include "inbox/http/byte_range.hpp"
 #include "inbox/http/responses.hpp"
 #include "inbox/http/router.hpp"
+#include "inbox/media/serving_policy.hpp"
 #include "inbox/services/media_service.hpp"
 
 namespace inbox::api {
@@ -82,7 +83,9 @@ Response file_response(const Request& request, services::SignedMedia signed_medi
         error.message.set(http::Field::content_range, "bytes */" + std::to_string(media.size));
         return error;
     }
-    response.message.set(http::Field::content_type, media.mime_type);
+    const auto policy = media::serving_policy(media.mime_type, signed_media.filename);
+    response.message.set(http::Field::content_type, policy.content_type);
+    response.message.set(http::Field::content_disposition, policy.content_disposition);
     http::FileBody body{std::move(media.file), 0, media.size};
     if (range.kind == http::ByteRange::Kind::satisfiable) {
         response.message.result(Status::partial_content);
@@ -107,10 +110,22 @@ Response check_response(const services::CheckMediaAnswer& answer) {
         {{"status", "skipped"}, {"reason", "recently_checked"}, {"retry_after_seconds", answer.retry_after_seconds}});
 }
 
+// Every answer of the media origin, errors included: never sniffed, never allowed to run anything.
+Response with_media_headers(Response response) {
+    response.message.set("X-Content-Type-Options", "nosniff");
+    response.message.set("Content-Security-Policy", media::kMediaContentSecurityPolicy);
+    return response;
+}
+
 Response serve_signed(const Request& request, const services::MediaService& media) {
     const auto expires = request.query_param("expires").value_or("");
     const auto sig = request.query_param("sig").value_or("");
-    return file_response(request, media.open_signed(request.path_param("key"), expires, sig));
+    try {
+        return with_media_headers(
+            file_response(request, media.open_signed(request.path_param("key"), expires, sig, request.query_param("name"))));
+    } catch (const ApiError& error) {
+        return with_media_headers(http::error_response(error, request.request_id));
+    }
 }
 
 }  // namespace

@@ -147,12 +147,14 @@ MediaService::MediaService(storage::MediaRepository& media, storage::JobReposito
                               "check-media scans started (one per conversation and "
                               "debounce period, across instances)")) {}
 
-std::string MediaService::signed_location(const std::string& key) const {
+std::string MediaService::signed_location(const std::string& key, const std::optional<std::string>& filename) const {
     // Expiry rounded up to the next 10 minutes: repeated answers give the same URL, so browsers cache its bytes.
     using TenMinutes = std::chrono::duration<std::int64_t, std::ratio<600>>;
     const auto rounded =
         domain::TimePoint(std::chrono::ceil<TenMinutes>((clock_() + options_.url_lifetime).time_since_epoch()));
-    auto path = auth::sign_media_path(options_.url_secret, key, rounded);
+    std::optional<std::string_view> name;
+    if (filename && !filename->empty()) name = *filename;
+    auto path = auth::sign_media_path(options_.url_secret, key, rounded, name);
     return options_.public_base_url ? *options_.public_base_url + path : path;
 }
 
@@ -161,7 +163,7 @@ boost::asio::awaitable<std::optional<MediaAnswer>> MediaService::answer_of(const
     auto row = co_await media_.find_for_user(user_id, message_id);
     if (!row) co_return std::nullopt;
     if (!row->media_id) co_return answer(Outcome::no_media);
-    if (row->state == "stored" && row->key) co_return answer(Outcome::stored, signed_location(*row->key));
+    if (row->state == "stored" && row->key) co_return answer(Outcome::stored, signed_location(*row->key, row->filename));
     if (row->state == "expired") co_return answer(Outcome::expired);
     if (row->state == "failed") co_return answer(Outcome::failed);
     co_return answer(Outcome::pending);  // its download job is queued by the same statement
@@ -231,9 +233,12 @@ boost::asio::awaitable<JobOutcome> MediaService::run_scan(storage::Job job) {
 
 void MediaService::media_changed(const std::string& message_id) { waiters_.notify(message_id); }
 
-SignedMedia MediaService::open_signed(std::string_view key, std::string_view expires, std::string_view sig) const {
+SignedMedia MediaService::open_signed(std::string_view key, std::string_view expires, std::string_view sig,
+                                      std::optional<std::string> filename) const {
     SignedMedia result;
-    switch (auth::verify_media_url(options_.url_secret, key, expires, sig, clock_())) {
+    std::optional<std::string_view> name;
+    if (filename) name = *filename;
+    switch (auth::verify_media_url(options_.url_secret, key, expires, sig, clock_(), name)) {
         case auth::MediaUrlCheck::invalid_signature:
             result.outcome = SignedMedia::Outcome::invalid_signature;
             return result;
@@ -244,6 +249,7 @@ SignedMedia MediaService::open_signed(std::string_view key, std::string_view exp
             break;
     }
     result.media = store_.open(key);
+    result.filename = std::move(filename);
     result.outcome = result.media ? SignedMedia::Outcome::ok : SignedMedia::Outcome::not_found;
     return result;
 }

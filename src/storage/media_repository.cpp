@@ -13,7 +13,8 @@ namespace {
 constexpr Query kFindForUser{
     "media_find_for_user",
     "WITH m AS MATERIALIZED ("
-    "    SELECT m.id, m.account_id, m.media_id, m.media_state, m.media_key, m.media_mime_type, m.media_error"
+    "    SELECT m.id, m.account_id, m.media_id, m.media_state, m.media_key, m.media_mime_type, m.media_error,"
+    "           m.media_filename"
     "    FROM messages m JOIN account_members mb ON mb.account_id = m.account_id AND mb.user_id = $1"
     "    WHERE m.id = $2::uuid),"
     " queued AS ("
@@ -21,7 +22,7 @@ constexpr Query kFindForUser{
     "    SELECT 'media_download', m.account_id, jsonb_build_object('message_id', m.id::text), m.id::text"
     "    FROM m WHERE m.media_state = 'pending'" INBOX_QUEUE_DOWNLOAD_CONFLICT " RETURNING 1)"
     " SELECT m.id::text, m.media_id, m.media_state, m.media_key, m.media_mime_type, m.media_error,"
-    "        (SELECT count(*) FROM queued)"
+    "        (SELECT count(*) FROM queued), m.media_filename"
     " FROM m"};
 
 constexpr Query kFindForDownload{
@@ -100,7 +101,8 @@ boost::asio::awaitable<std::optional<MessageMedia>> MediaRepository::find_for_us
         if (result.empty()) return std::nullopt;
         const auto& row = result[0];
         return MessageMedia{row[0].as<std::string>(), optional_text(row[1]), optional_text(row[2]).value_or(""),
-                            optional_text(row[3]),    optional_text(row[4]), optional_text(row[5])};
+                            optional_text(row[3]),    optional_text(row[4]), optional_text(row[5]),
+                            optional_text(row[7])};
     });
 }
 

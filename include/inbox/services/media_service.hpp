@@ -64,6 +64,7 @@ struct SignedMedia {
     enum class Outcome { ok, invalid_signature, url_expired, not_found };
     Outcome outcome = Outcome::not_found;
     std::optional<media::StoredMedia> media;
+    std::optional<std::string> filename;  // signed with the URL: the name a download is saved as
 };
 
 struct CheckMediaAnswer {
@@ -92,7 +93,8 @@ public:
 
     // The file behind a signed URL, when the signature is ours (constant time) and not expired. No I/O but a file
     // open: called on the I/O thread.
-    SignedMedia open_signed(std::string_view key, std::string_view expires, std::string_view sig) const;
+    SignedMedia open_signed(std::string_view key, std::string_view expires, std::string_view sig,
+                            std::optional<std::string> filename) const;
 
     // The job handlers (registered with the JobRunner by the composition root).
     boost::asio::awaitable<jobs::JobOutcome> run_download(storage::Job job);
@@ -111,7 +113,7 @@ private:
                                                               std::string error);
     boost::asio::awaitable<jobs::JobOutcome> end_as(const std::string& message_id, const char* state,
                                                     std::string error);
-    std::string signed_location(const std::string& key) const;
+    std::string signed_location(const std::string& key, const std::optional<std::string>& filename) const;
 
     storage::MediaRepository& media_;
     storage::JobRepository& jobs_;

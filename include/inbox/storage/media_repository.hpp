@@ -24,6 +24,7 @@ struct MessageMedia {
     std::optional<std::string> key;       // stored: the media store's key
     std::optional<std::string> mime_type;
     std::optional<std::string> error;     // failed: why
+    std::optional<std::string> filename;  // as the sender named it (documents)
 };
 
 // What a download job reads. The access token is for the Graph calls only: never log or cache it.

@@ -247,6 +247,61 @@ TEST_F(MediaTest, RangesHeadAndConditionalRequests) {
     EXPECT_EQ(several.body.size(), 65536u);
 }
 
+// A customer's "document" that is HTML or SVG must never run script in an agent's browser: our media origin is the
+// web inbox's. Only plain images, audio and video are inline; the rest is an attachment, typed as itself only for
+// the document types WhatsApp accepts; every answer forbids sniffing and sandboxes whatever it is.
+TEST_F(MediaTest, HostileDocumentsAreServedAsAttachmentsThatCannotRunScript) {
+    fake_control.post("knobs", {{"media",
+                                 {{"media-html", {{"mime_type", "text/html"}}},
+                                  {"media-svg", {{"mime_type", "image/svg+xml"}}},
+                                  {"media-pdf", {{"mime_type", "application/pdf"}}}}}});
+    auto document = [&](const std::string& media_id, const std::string& mime, const std::string& filename) {
+        return add_message(account_a, conversation_.empty() ? (conversation_ = add_conversation(account_a)) : conversation_,
+                           {.type = "document",
+                            .body = std::nullopt,
+                            .wa_message_id = "wamid.media." + media_id,
+                            .extra_columns = ", media_id, media_mime_type, media_state, media_filename",
+                            .extra_values = ", '" + media_id + "', '" + mime + "', 'pending', '" + filename + "'"});
+    };
+    struct Case {
+        std::string message_id;
+        std::string content_type;
+        std::string disposition;
+    };
+    const std::vector<Case> cases = {
+        {document("media-html", "text/html", "invoice.html"), "application/octet-stream",
+         "attachment; filename=\"invoice.html\"; filename*=UTF-8''invoice.html"},
+        {document("media-svg", "image/svg+xml", "../../logo \"x\".svg"), "application/octet-stream",
+         "attachment; filename=\"logo _x_.svg\"; filename*=UTF-8''logo%20%22x%22.svg"},
+        {document("media-pdf", "application/pdf", "Rechnung März.pdf"), "application/pdf",
+         "attachment; filename=\"Rechnung M__rz.pdf\"; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf"},
+        {media_message("media-inline"), "image/jpeg", "inline"},
+    };
+    for (const auto& each : cases) {
+        auto stored = settled(each.message_id);
+        ASSERT_EQ(stored.status, 302) << stored.body;
+        const auto location = stored.header("Location");
+        for (const char* method : {"GET", "HEAD"}) {
+            auto served = fetch(location, method);
+            ASSERT_EQ(served.status, 200) << method << " " << location;
+            EXPECT_EQ(served.header("Content-Type"), each.content_type) << location;
+            EXPECT_EQ(served.header("Content-Disposition"), each.disposition) << location;
+            EXPECT_EQ(served.header("X-Content-Type-Options"), "nosniff");
+            EXPECT_EQ(served.header("Content-Security-Policy"), "sandbox; default-src 'none'");
+        }
+        // The file name is signed with the URL: another one is a forgery.
+        auto renamed = location;
+        const auto name_at = renamed.find("&name=");
+        if (name_at != std::string::npos) {
+            renamed.insert(name_at + 6, "evil");
+            auto forged = fetch(renamed);
+            EXPECT_EQ(forged.status, 403) << renamed;
+            EXPECT_EQ(forged.header("X-Content-Type-Options"), "nosniff");
+            EXPECT_EQ(forged.header("Content-Security-Policy"), "sandbox; default-src 'none'");
+        }
+    }
+}
+
 TEST_F(MediaTest, CheckMediaScansOnceFor33CallsAndQueuesTheUnstoredMedia) {
     auto first = media_message("media-check-1");
     auto second = media_message("media-check-2");

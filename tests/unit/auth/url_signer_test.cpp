@@ -123,5 +123,18 @@ TEST(UrlSigner, AnExpiryBeyondTheTimePointRangeIsComparedWithoutOverflow) {
     EXPECT_EQ(verify_media_url(kUrlSecret, kKey, expires, sig, TimePoint::max()), MediaUrlCheck::ok);
 }
 
+TEST(UrlSigner, TheFileNameIsSignedWithTheUrl) {
+    const auto url = sign_media_path(kUrlSecret, kKey, kExpires, std::string_view("Rechnung März.pdf"));
+    EXPECT_NE(url.find("&name=Rechnung%20M%C3%A4rz.pdf&sig="), std::string::npos) << url;
+    const auto expires_at = url.find("expires=") + 8;
+    const SignedUrl parsed{"", url.substr(expires_at, url.find('&', expires_at) - expires_at),
+                           url.substr(url.find("&sig=") + 5)};
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, parsed.expires, parsed.sig, kSignedAt, "Rechnung März.pdf"),
+              MediaUrlCheck::ok);
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, parsed.expires, parsed.sig, kSignedAt, "evil.html"),
+              MediaUrlCheck::invalid_signature);
+    EXPECT_EQ(verify_media_url(kUrlSecret, kKey, parsed.expires, parsed.sig, kSignedAt), MediaUrlCheck::invalid_signature);
+}
+
 }  // namespace
 }  // namespace inbox::auth
