@@ -187,14 +187,26 @@ def redis_kill(run_dir, short):
     Loadgen(run_dir, server.port, scenario, rate=rate, duration=2).result()  # warm the cache
     up = Loadgen(run_dir, server.port, scenario, rate=rate, duration=seconds, name="redis-up").result()
     Redis.kill()
+    # Webhooks name their account by phone number id, a lookup the account directory keeps in Redis: while Redis
+    # is down it must come from Postgres, and every delivery must still be stored.
+    down_wamids = [f"wamid.redis.down.{uuid.uuid4().hex[:8]}.{i}" for i in range(5)]
+    for wamid in down_wamids:
+        body = delivery("text_message.json", wamid)
+        request(server.port, "POST", "/webhook/whatsapp", body=body, headers=signed_headers(body))
     down = Loadgen(run_dir, server.port, scenario, rate=rate, duration=seconds, name="redis-down").result()
-    hits_before = server.metric("inbox_cache_requests_total", '{cache="conversation",backend="redis",result="hit"}')
+    account_hits = '{cache="account",backend="redis",result="hit"}'
+    hits_before = server.metric("inbox_cache_requests_total", account_hits)
     Redis.start()
-    resumed = wait_until(lambda: (request(server.port, "GET", f"/conversations/{ids[0]}",
-                                          headers={"Authorization": bearer}) and
-                                  server.metric("inbox_cache_requests_total",
-                                                '{cache="conversation",backend="redis",result="hit"}')
-                                  > hits_before), 10, interval=0.2)
+
+    def webhook_hits_redis():
+        body = delivery("text_message.json", f"wamid.redis.up.{uuid.uuid4().hex[:8]}")
+        request(server.port, "POST", "/webhook/whatsapp", body=body, headers=signed_headers(body))
+        return server.metric("inbox_cache_requests_total", account_hits) > hits_before
+
+    resumed = wait_until(webhook_hits_redis, 10, interval=0.2)
+    quoted = ",".join(f"'{wamid}'" for wamid in down_wamids)
+    stored_down = wait_until(lambda: db.value(f"SELECT count(*) FROM messages WHERE wa_message_id IN ({quoted})")
+                             == str(len(down_wamids)), 10)
     server.stop()
     for label, report in (("redis_up", up), ("redis_down", down)):
         overall = report["overall"]
@@ -217,10 +229,13 @@ def redis_kill(run_dir, short):
     else:
         result.check("p99 with Redis down at most 2x the Redis-up run", p99_down <= 2 * p99_up,
                      f"{p99_down} vs {p99_up}")
+    result.check("webhooks delivered while Redis was down are all stored", stored_down is not None,
+                 f"{len(down_wamids)} delivered")
     result.figures["hits_resume_after_s"] = None if resumed is None else round(resumed, 2)
-    result.check("cache hits resume after Redis is back", resumed is not None, resumed)
-    result.behaviour = ("every cache error is a miss (100 ms timeout, then a 1 s back-off without calling Redis); "
-                        "reads go to Postgres through their bounded lanes")
+    result.check("account cache hits resume after Redis is back", resumed is not None, resumed)
+    result.behaviour = ("conversation and message reads never ask Redis (they are exact, from Postgres); every "
+                        "cache error is a miss (100 ms timeout, then a 1 s back-off without calling Redis), so "
+                        "webhooks find their account in Postgres")
     return result
 
 
@@ -331,7 +346,7 @@ def rolling_restart(run_dir, short):
     db = Database("rolling")
     servers = [Server(db, run_dir, name="a"), Server(db, run_dir, name="b")]
     bearer = {"Authorization": "Bearer " + token()}
-    outcomes = []
+    outcomes, errors = [], []
     stop = threading.Event()
 
     def client():
@@ -344,9 +359,12 @@ def rolling_restart(run_dir, short):
                 if status != 0 or "Refused" not in body:
                     break
             outcomes.append(status)
+            if status != 200:
+                errors.append(f"{status} {body[:120]} at {time.time() - began:.2f} s on :{port}")
             turn += 1
             time.sleep(0.005)
 
+    began = time.time()
     threads = [threading.Thread(target=client) for _ in range(4)]
     for thread in threads:
         thread.start()
@@ -366,7 +384,7 @@ def rolling_restart(run_dir, short):
     failed = [s for s in outcomes if s != 200]
     result.figures.update({"requests": len(outcomes), "failed": len(failed), "statuses": {
         str(s): outcomes.count(s) for s in set(outcomes)}})
-    result.check("no request lost across the rolling restart", outcomes and not failed, failed[:10])
+    result.check("no request lost across the rolling restart", outcomes and not failed, errors[:5])
     result.behaviour = ("a draining instance stops accepting (the client moves to the other) and finishes what it "
                         "accepted")
     return result

@@ -37,6 +37,7 @@
 #include "inbox/services/template_service.hpp"
 #include "inbox/services/webhook_ingestor.hpp"
 #include "inbox/services/webhook_processor.hpp"
+#include "inbox/util/file_threads.hpp"
 #include "inbox/storage/account_repository.hpp"
 #include "inbox/storage/claimer_liveness.hpp"
 #include "inbox/storage/db_pool.hpp"
@@ -110,8 +111,9 @@ std::unique_ptr<storage::ReadReplica> read_replica(const Config& config, storage
                                                   metrics);
 }
 
-graph::HttpClientOptions graph_http_options(const Config& config) {
+graph::HttpClientOptions graph_http_options(const Config& config, FileThreads& file_threads) {
     graph::HttpClientOptions options;
+    options.file_threads = &file_threads;
     options.ca_file = config.graph_ca_file;
     options.request_timeout = config.graph_timeout;
     return options;
@@ -163,7 +165,7 @@ struct Application::Parts {
           inbound(db),
           account_directory(accounts, *cache),
           processor(io.get_executor(), webhook_events, inbound, account_directory, *cache, metrics),
-          graph_http(io.get_executor(), graph_http_options(config), metrics),
+          graph_http(io.get_executor(), graph_http_options(config, file_threads), metrics),
           graph(graph_http, graph_client_options(config), metrics),
           inbox_repository(db, replica.get()),
           template_repository(db),
@@ -176,7 +178,7 @@ struct Application::Parts {
           send_service(outbound, template_service, graph, *cache, throttle,
                        {in_flight_sends, conversation_touches, [this] { return liveness.key(); }}, metrics),
           pending_sends(io.get_executor(), outbound, in_flight_sends, liveness),
-          media_store(config.media_dir),
+          media_store(config.media_dir, &file_threads),
           job_rows(db, &liveness),
           media_rows(db),
           contact_rows(db),
@@ -268,7 +270,7 @@ struct Application::Parts {
             [this, timeout]() -> asio::awaitable<void> {
                 auto deadline = std::chrono::steady_clock::now() + timeout;
                 asio::steady_timer tick(io);
-                while (server.active_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+                while (!server.drained() && std::chrono::steady_clock::now() < deadline) {
                     tick.expires_after(std::chrono::milliseconds(20));
                     co_await tick.async_wait(asio::use_awaitable);
                 }
@@ -298,6 +300,7 @@ struct Application::Parts {
     services::AccountDirectory account_directory;
     services::EventBus events_bus;
     services::WebhookProcessor processor;
+    FileThreads file_threads;  // writes and fsyncs of media files, off the I/O threads
     graph::HttpClient graph_http;  // the Graph API: HTTPS keep-alive pool, breakers per family
     graph::GraphClient graph;
     storage::InboxRepository inbox_repository;

@@ -1,6 +1,7 @@
 #pragma once
 // One request/response on an open connection. Run these on the connection's executor. They throw HttpError
 // (StaleConnectionError when the connection turned out closed before any byte of the response arrived).
+#include "inbox/util/file_threads.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -38,7 +39,9 @@ struct DownloadOutcome {
     bool reusable = false;
 };
 
+// `file_threads`: where the file is written (none: inline).
 boost::asio::awaitable<DownloadOutcome> download(Connection& connection, const RequestSpec& spec, Deadline deadline,
-                                                 const std::string& path, std::uint64_t max_bytes);
+                                                 const std::string& path, std::uint64_t max_bytes,
+                                                 FileThreads* file_threads);
 
 }  // namespace inbox::graph

@@ -84,7 +84,8 @@ asio::awaitable<DownloadResult> perform_download(std::shared_ptr<Impl> impl, std
         auto lease = co_await lease_connection(*impl, url.origin, deadline);
         try {
             auto outcome = co_await asio::co_spawn(connection_executor(*lease.connection),
-                                                   download(*lease.connection, spec, deadline, path, max_bytes),
+                                                   download(*lease.connection, spec, deadline, path, max_bytes,
+                                                            impl->options.file_threads),
                                                    asio::use_awaitable);
             if (outcome.reusable) impl->pool.release(url.origin.key(), std::move(lease.connection));
             co_return std::move(outcome.result);

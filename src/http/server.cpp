@@ -68,6 +68,9 @@ struct Server::State {
     tcp::acceptor acceptor;
     ConnectionLimiter limiter;
     std::atomic<bool> draining{false};
+    // Until the drain closed the acceptor (on its strand), the kernel may still complete connections: exiting
+    // before that would reset them.
+    std::atomic<bool> listening{false};
     std::atomic<std::uint16_t> bound_port{0};
 
     std::mutex mutex;
@@ -448,6 +451,7 @@ void Server::start() {
                                  std::to_string(state_->options.port) + ": " + error.code().message());
     }
     state_->bound_port = acceptor.local_endpoint().port();
+    state_->listening = true;
     asio::co_spawn(acceptor.get_executor(), accept_loop(state_), asio::detached);
 }
 
@@ -465,6 +469,7 @@ void Server::begin_drain() {
             if (!ec) launch_connection(state, std::move(socket));
         }
         state->acceptor.close(ec);
+        state->listening = false;
     });
     std::lock_guard lock(state_->mutex);
     for (auto& entry : state_->connections) {
@@ -485,6 +490,8 @@ void Server::begin_drain() {
 }
 
 bool Server::draining() const noexcept { return state_->draining; }
+
+bool Server::drained() const noexcept { return state_->draining && !state_->listening && active_connections() == 0; }
 
 std::size_t Server::active_connections() const noexcept {
     std::lock_guard lock(state_->mutex);

@@ -25,6 +25,17 @@ void flush_to_disk(const std::string& path) {
     if (synced != 0) throw std::system_error(error, std::generic_category(), "fsync " + path);
 }
 
+// Makes a rename (or a new entry) in `directory` durable: without it, a crash may lose the name of a file whose
+// bytes were flushed, and the row saying `stored` would point at nothing.
+void flush_directory(const fs::path& directory) {
+    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + directory.string());
+    const int synced = ::fsync(fd);
+    const int error = errno;
+    ::close(fd);
+    if (synced != 0) throw std::system_error(error, std::generic_category(), "fsync " + directory.string());
+}
+
 std::string random_name() {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     std::ostringstream name;
@@ -34,7 +45,19 @@ std::string random_name() {
 
 }  // namespace
 
-MediaStore::MediaStore(fs::path root) : root_(std::move(root)) { fs::create_directories(root_ / "tmp"); }
+MediaStore::MediaStore(fs::path root, FileThreads* file_threads) : root_(std::move(root)), file_threads_(file_threads) {
+    fs::create_directories(root_ / "tmp");
+}
+
+boost::asio::awaitable<std::string> MediaStore::adopt_off_loop(std::string temp_path, std::string sha256_hex,
+                                                               std::string mime_type) {
+    if (!file_threads_) {
+        return [](std::string value) -> boost::asio::awaitable<std::string> { co_return value; }(
+                   adopt(temp_path, sha256_hex, mime_type));
+    }
+    return file_threads_->run([this, temp_path = std::move(temp_path), sha256_hex = std::move(sha256_hex),
+                               mime_type = std::move(mime_type)] { return adopt(temp_path, sha256_hex, mime_type); });
+}
 
 bool MediaStore::valid_key(std::string_view key) noexcept {
     if (key.size() != 64) return false;
@@ -58,7 +81,7 @@ std::string MediaStore::adopt(const std::string& temp_path, const std::string& s
     }
     try {
         const auto target = path_of(sha256_hex);
-        fs::create_directories(target.parent_path());
+        if (fs::create_directories(target.parent_path())) flush_directory(root_);
         if (fs::exists(target)) {
             discard(temp_path);
             return sha256_hex;
@@ -70,6 +93,7 @@ std::string MediaStore::adopt(const std::string& temp_path, const std::string& s
         fs::rename(type_temp, target.string() + ".type");
         flush_to_disk(temp_path);
         fs::rename(temp_path, target);
+        flush_directory(target.parent_path());
         return sha256_hex;
     } catch (...) {
         discard(temp_path);

@@ -80,8 +80,8 @@ storage::NewJob scan_job(const std::string& account_id, const std::string& conve
 }
 
 storage::StoredMediaFile stored_file(const graph::MediaDownload& file, const std::string& key,
-                                     const std::string& mime) {
-    return {file.sha256_hex, file.bytes, key, mime};
+                                     const std::string& mime, bool verified) {
+    return {file.sha256_hex, verified, file.bytes, key, mime};
 }
 
 // The digest Meta advertised (hex or base64) as lower-case hex; empty when it sent none we can read.
@@ -145,7 +145,9 @@ MediaService::MediaService(storage::MediaRepository& media, storage::JobReposito
       clock_(std::move(clock)),
       scans_(&metrics.counter("inbox_check_media_scans_total",
                               "check-media scans started (one per conversation and "
-                              "debounce period, across instances)")) {}
+                              "debounce period, across instances)")),
+      unverified_(&metrics.counter("inbox_media_unverified_total",
+                                   "media stored without Meta's sha256 to check it against (sha256 null in answers)")) {}
 
 std::string MediaService::signed_location(const std::string& key, const std::optional<std::string>& filename) const {
     // Expiry rounded up to the next 10 minutes: repeated answers give the same URL, so browsers cache its bytes.
@@ -336,18 +338,23 @@ boost::asio::awaitable<JobOutcome> MediaService::download(const storage::Job& jo
             media::MediaStore::discard(path);
             co_return co_await give_up_or_retry(job, message_id, "sha256 mismatch: the bytes are not Meta's");
         }
-        if (expected.empty()) spdlog::warn("media of message {}: Meta sent no sha256 to verify", message_id);
+        if (expected.empty()) {
+            spdlog::warn("media of message {}: Meta sent no sha256; stored as unverified", message_id);
+            unverified_->inc();
+        }
         auto mime = row.mime_type.value_or(meta->mime_type.empty() ? file.content_type : meta->mime_type);
         std::string key;
+        std::string store_error;
         try {
-            key = store_.adopt(path, file.sha256_hex, mime);
+            key = co_await store_.adopt_off_loop(path, file.sha256_hex, mime);
         } catch (const std::exception& error) {
             key.clear();
-            spdlog::warn("media of message {}: storing failed: {}", message_id, error.what());
+            store_error = error.what();
         }
+        if (!store_error.empty()) spdlog::warn("media of message {}: storing failed: {}", message_id, store_error);
         // A full or failing disk is not this media's fault either: no attempt is spent waiting for room.
         if (key.empty()) co_return JobOutcome::postpone_for(kLocalWriteRetry, "the media store could not keep it");
-        co_await media_.mark_stored(message_id, stored_file(file, key, mime));
+        co_await media_.mark_stored(message_id, stored_file(file, key, mime, !expected.empty()));
         waiters_.notify(message_id);
         co_return JobOutcome::finished();
     }

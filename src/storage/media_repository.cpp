@@ -33,7 +33,8 @@ constexpr Query kFindForDownload{
 constexpr Query kMarkStored{
     "media_mark_stored",
     "WITH stored AS ("
-    "    UPDATE messages SET media_state = 'stored', media_sha256 = $2, media_file_size = $3, media_key = $4,"
+    "    UPDATE messages SET media_state = 'stored', media_sha256 = CASE WHEN $7 THEN $2 END, media_verified = $7,"
+    "      media_file_size = $3, media_key = $4,"
     "      media_mime_type = coalesce(media_mime_type, nullif($5, '')), media_error = NULL, updated_at = now()"
     "    WHERE id = $1::uuid AND media_state <> 'stored' RETURNING id, account_id)"
     " SELECT pg_notify($6, json_build_object('account_id', s.account_id, 'updated', json_build_array(s.id))::text)"
@@ -121,7 +122,7 @@ boost::asio::awaitable<bool> MediaRepository::mark_stored(std::string message_id
     return lane_.run([message_id = std::move(message_id), file = std::move(file)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return !db.exec(tx, kMarkStored, message_id, file.sha256_hex, static_cast<std::int64_t>(file.size), file.key,
-                        file.mime_type, std::string(kLiveChannel))
+                        file.mime_type, std::string(kLiveChannel), file.verified)
                     .empty();
     });
 }

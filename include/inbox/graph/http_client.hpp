@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+
+#include "inbox/util/file_threads.hpp"
 #include <string>
 #include <vector>
 
@@ -63,6 +65,8 @@ struct HttpClientOptions {
     std::size_t max_response_bytes = 4 * 1024 * 1024;
     std::optional<std::string> ca_file;  // trusted in addition to the system's roots (GRAPH_CA_FILE)
     bool use_system_roots = true;
+    // Where downloads write their bytes (off the I/O threads); none: written inline (tests of the client alone).
+    FileThreads* file_threads = nullptr;
 };
 
 class HttpClient {

@@ -38,6 +38,8 @@ public:
 
     void begin_drain();
     bool draining() const noexcept;
+    // Draining, the acceptor closed and every connection finished: the process may exit without resetting anyone.
+    bool drained() const noexcept;
     std::size_t active_connections() const noexcept;
 
     struct State;  // shared with the connection coroutines

@@ -9,6 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/awaitable.hpp>
+
+#include "inbox/util/file_threads.hpp"
 #include "inbox/util/open_file.hpp"
 
 namespace inbox::media {
@@ -22,14 +25,19 @@ struct StoredMedia {
 class MediaStore {
 public:
     // Creates `root` and `root/tmp` when missing; throws std::filesystem::filesystem_error when it cannot.
-    explicit MediaStore(std::filesystem::path root);
+    // `file_threads`: where adopt_off_loop() does its flushing (none: inline, for tests and tools).
+    explicit MediaStore(std::filesystem::path root, FileThreads* file_threads = nullptr);
 
     // A fresh path for a download, on the store's filesystem.
     std::string temp_path() const;
     // Moves a verified download into the store and answers its key. The bytes are flushed to disk before the
     // rename; if the key exists already (the same bytes), the temp file is dropped. Throws on I/O errors (a full
     // disk): the caller retries later, and the temp file is removed.
+    // Then the directory is flushed too, so the name survives a crash with the bytes. Blocking: see adopt_off_loop.
     std::string adopt(const std::string& temp_path, const std::string& sha256_hex, const std::string& mime_type);
+    // adopt() on the file threads, so its fsyncs never stall an I/O thread. Not a coroutine (GCC 12).
+    boost::asio::awaitable<std::string> adopt_off_loop(std::string temp_path, std::string sha256_hex,
+                                                       std::string mime_type);
     // nullopt for a malformed key or one not stored.
     std::optional<StoredMedia> open(std::string_view key) const;
     // Removes a temp file (a failed or rejected download); never throws.
@@ -42,6 +50,7 @@ private:
     std::filesystem::path path_of(std::string_view key) const;
 
     std::filesystem::path root_;
+    FileThreads* file_threads_;
 };
 
 }  // namespace inbox::media

@@ -125,6 +125,7 @@ private:
     MediaServiceOptions options_;
     Clock clock_;
     observability::Counter* scans_ = nullptr;
+    observability::Counter* unverified_ = nullptr;
 };
 
 }  // namespace inbox::services

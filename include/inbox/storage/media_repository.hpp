@@ -37,7 +37,8 @@ struct MediaToDownload {
 };
 
 struct StoredMediaFile {
-    std::string sha256_hex;
+    std::string sha256_hex;  // of the bytes stored (their key)
+    bool verified = true;    // the bytes matched the digest Meta advertised (false: Meta sent none)
     std::uint64_t size = 0;
     std::string key;
     std::string mime_type;

@@ -61,7 +61,8 @@ TEST(AppCli, UnknownCommandsAndOptionsExit2WithAClearFirstLine) {
     };
     const std::vector<Case> cases{{{"frobnicate"}, "unknown command 'frobnicate'"},
                                   {{"account", "delete"}, "unknown command 'account delete'"},
-                                  {{"member", "remove"}, "unknown command 'member remove'"},
+                                  {{"member", "promote"}, "unknown command 'member promote'"},
+                                  {{"member", "remove"}, "missing --account"},
                                   {{"account"}, ""},
                                   {{"migrate", "--bogus"}, "unknown option --bogus"},
                                   {{"serve", "--port"}, "--port needs a value"},
