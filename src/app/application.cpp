@@ -33,6 +33,7 @@
 #include "inbox/services/media_service.hpp"
 #include "inbox/services/outbound_throttle.hpp"
 #include "inbox/services/pending_send_sweeper.hpp"
+#include "inbox/services/retention.hpp"
 #include "inbox/services/send_service.hpp"
 #include "inbox/services/template_service.hpp"
 #include "inbox/services/webhook_ingestor.hpp"
@@ -42,6 +43,7 @@
 #include "inbox/storage/claimer_liveness.hpp"
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/read_replica.hpp"
+#include "inbox/storage/retention_repository.hpp"
 #include "inbox/storage/inbound_repository.hpp"
 #include "inbox/storage/contact_repository.hpp"
 #include "inbox/web/static_site.hpp"
@@ -179,6 +181,8 @@ struct Application::Parts {
                        {in_flight_sends, conversation_touches, [this] { return liveness.key(); }}, metrics),
           pending_sends(io.get_executor(), outbound, in_flight_sends, liveness),
           media_store(config.media_dir, &file_threads),
+          retention_rows(db),
+          retention(io.get_executor(), retention_rows, &media_store, &file_threads, metrics),
           job_rows(db, &liveness),
           media_rows(db),
           contact_rows(db),
@@ -262,6 +266,7 @@ struct Application::Parts {
         processor.stop();
         if (replica) replica->stop();
         pending_sends.stop();
+        retention.stop();
         job_runner.stop();
         conversation_touches.stop();
         live_listener.request_stop();  // joined after the I/O threads, never on one of them
@@ -314,6 +319,8 @@ struct Application::Parts {
     services::SendService send_service;
     services::PendingSendSweeper pending_sends;  // sends a crash left `pending`
     media::MediaStore media_store;  // MEDIA_DIR, content-addressed
+    storage::RetentionRepository retention_rows;
+    services::Retention retention;  // finished rows and stale temp files past their retention
     storage::JobRepository job_rows;
     storage::MediaRepository media_rows;
     storage::ContactRepository contact_rows;
@@ -361,6 +368,7 @@ int Application::serve(const ServeOptions& options) {
     parts.server.start();
     parts.processor.start_sweeper();
     parts.pending_sends.start();
+    parts.retention.start();
     parts.job_runner.start();
     parts.live_listener.start();
     if (parts.replica) {

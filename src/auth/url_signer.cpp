@@ -23,35 +23,18 @@ Sha256Digest media_signature(std::string_view secret, std::string_view key, std:
     return hmac_sha256(secret, message);
 }
 
-// A query value: everything but unreserved characters percent-encoded.
-std::string percent_encode_value(std::string_view value) {
-    constexpr std::string_view kHexDigits = "0123456789ABCDEF";
-    std::string encoded;
-    for (const char c : value) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
-            encoded.push_back(c);
-        } else {
-            const auto byte = static_cast<unsigned char>(c);
-            encoded.push_back('%');
-            encoded.push_back(kHexDigits[byte >> 4]);
-            encoded.push_back(kHexDigits[byte & 0x0f]);
-        }
-    }
-    return encoded;
-}
-
-bool is_kept_in_path(char c) {
+bool is_unreserved(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_' || c == '~' || c == '/';
+           c == '_' || c == '~';
 }
 
-std::string percent_encode_path(std::string_view key) {
+// Everything but unreserved characters (and '/' in a path) percent-encoded.
+std::string percent_encode(std::string_view text, bool keep_slash) {
     constexpr std::string_view kHexDigits = "0123456789ABCDEF";
     std::string encoded;
-    encoded.reserve(key.size());
-    for (const char c : key) {
-        if (is_kept_in_path(c)) {
+    encoded.reserve(text.size());
+    for (const char c : text) {
+        if (is_unreserved(c) || (keep_slash && c == '/')) {
             encoded.push_back(c);
         } else {
             const auto byte = static_cast<unsigned char>(c);
@@ -62,6 +45,10 @@ std::string percent_encode_path(std::string_view key) {
     }
     return encoded;
 }
+
+std::string percent_encode_value(std::string_view value) { return percent_encode(value, false); }
+
+std::string percent_encode_path(std::string_view key) { return percent_encode(key, true); }
 
 std::optional<std::int64_t> parse_expires(std::string_view text) {
     if (text.empty() || text.size() > kMaxExpiresDigits) return std::nullopt;

@@ -59,6 +59,17 @@ boost::asio::awaitable<std::string> MediaStore::adopt_off_loop(std::string temp_
                                mime_type = std::move(mime_type)] { return adopt(temp_path, sha256_hex, mime_type); });
 }
 
+std::size_t MediaStore::prune_temp_files(fs::file_time_type cutoff) const noexcept {
+    std::size_t removed = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it(root_ / "tmp", ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code entry_ec;
+        if (!it->is_regular_file(entry_ec) || it->last_write_time(entry_ec) >= cutoff || entry_ec) continue;
+        if (fs::remove(it->path(), entry_ec)) ++removed;
+    }
+    return removed;
+}
+
 bool MediaStore::valid_key(std::string_view key) noexcept {
     if (key.size() != 64) return false;
     for (char c : key) {

@@ -189,10 +189,19 @@ SendService::SendService(storage::OutboundRepository& outbound, TemplateService&
     }
 }
 
-bool SendService::orphaned(const storage::StoredSend& stored) const {
+std::string SendService::key_in_flight(const SendRequest& request, const storage::IdempotencyKey& key) {
+    return request.conversation_id + '\n' + key.key;
+}
+
+// The caller is one of this process's requests under the row's key (it holds one InFlightKeyMark): the row is ours
+// and orphaned only when no other request here works under that key and none is recording its outcome.
+bool SendService::orphaned(const storage::StoredSend& stored, const std::string& key_in_flight) const {
     if (stored.message.status != "pending" || stored.message.wa_message_id) return false;
     if (!stored.claimed_by) return true;
-    if (*stored.claimed_by == bookkeeping_.claimer_key()) return !bookkeeping_.in_flight.contains(stored.message.id);
+    if (*stored.claimed_by == bookkeeping_.claimer_key()) {
+        return !bookkeeping_.in_flight.contains(stored.message.id) &&
+               bookkeeping_.in_flight.key_holders(key_in_flight) <= 1;
+    }
     return !stored.claimer_alive;
 }
 
@@ -209,6 +218,8 @@ SendResult SendService::counted(const SendRequest& request, SendResult result,
 boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
     const auto started = std::chrono::steady_clock::now();
     const auto key = idempotency_of(request);
+    std::optional<InFlightKeyMark> key_mark;
+    if (key) key_mark.emplace(bookkeeping_.in_flight, key_in_flight(request, *key));
     auto expiry = open_windows_.open_until(request.conversation_id, clock_());
     if (!expiry) {
         auto cached = co_await cache_.get(free_window_cache_key(request.conversation_id));
@@ -248,7 +259,7 @@ boost::asio::awaitable<SendResult> SendService::send_cold(const SendRequest& req
 
     auto existing = std::move(context->existing);
     if (existing && key && existing->request_fingerprint == key->request_fingerprint &&
-        (existing->retryable || orphaned(*existing))) {
+        (existing->retryable || orphaned(*existing, key_in_flight(request, *key)))) {
         auto decision = co_await decide(request, *context);
         if (!decision.draft) co_return decision.answer;
         co_return co_await repeat(request, context->target, std::move(existing), *key, std::move(decision.draft));
@@ -334,7 +345,7 @@ boost::asio::awaitable<SendResult> SendService::repeat(const SendRequest& reques
     if (!existing || existing->request_fingerprint != key.request_fingerprint) co_return answer(Outcome::conflict);
     // Sent again: a row that failed as unavailable, or a pending one that nobody is sending any more (its sender
     // died, or its insert's answer was lost with the connection). Anything else is the stored answer.
-    if (!(existing->retryable || orphaned(*existing)) || !retry_draft) {
+    if (!(existing->retryable || orphaned(*existing, key_in_flight(request, key))) || !retry_draft) {
         co_return with_message(Outcome::repeated, std::move(existing->message));
     }
     auto claimed = co_await outbound_.claim_retry(target.account_id, existing->message.id, existing->attempt,

@@ -20,6 +20,22 @@ export function setUnauthorizedHandler(handler) {
   onUnauthorized = handler;
 }
 
+// Read-your-writes on any instance (docs/SCALING.md): a write's answer names the WAL position it reached, and
+// every later request carries the furthest one seen, so whichever instance answers reads at least that far.
+const kReadAfter = 'X-Inbox-Read-After';
+let readAfter = null;
+
+function lsnValue(text) {
+  const match = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(text || '');
+  return match ? (BigInt(`0x${match[1]}`) << 32n) + BigInt(`0x${match[2]}`) : null;
+}
+
+function noteReadAfter(response) {
+  const seen = response.headers.get(kReadAfter);
+  const value = lsnValue(seen);
+  if (value !== null && (readAfter === null || value > lsnValue(readAfter))) readAfter = seen;
+}
+
 export function retryAfterSeconds(response) {
   const value = Number.parseInt(response.headers.get('Retry-After') || '', 10);
   return Number.isFinite(value) && value >= 0 ? value : null;
@@ -30,6 +46,7 @@ export async function authorizedFetch(path, { method = 'GET', body, headers = {}
   const init = { method, signal, headers: { Accept: 'application/json', ...headers } };
   const token = getToken();
   if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (readAfter) init.headers[kReadAfter] = readAfter;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -41,6 +58,7 @@ export async function authorizedFetch(path, { method = 'GET', body, headers = {}
     if (error.name === 'AbortError') throw error;
     throw new ApiError(0, { error: { message: 'The server could not be reached.' } }, null);
   }
+  noteReadAfter(response);
   if (response.status === 401) {
     onUnauthorized();
     throw new ApiError(401, await readJson(response), null);

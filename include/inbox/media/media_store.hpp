@@ -40,6 +40,9 @@ public:
                                                        std::string mime_type);
     // nullopt for a malformed key or one not stored.
     std::optional<StoredMedia> open(std::string_view key) const;
+    // Removes temp files last written before `cutoff` (downloads a crash left behind; a live one is written to
+    // within its timeout) and answers how many. Blocking; never throws.
+    std::size_t prune_temp_files(std::filesystem::file_time_type cutoff) const noexcept;
     // Removes a temp file (a failed or rejected download); never throws.
     static void discard(const std::string& temp_path) noexcept;
 

@@ -130,8 +130,11 @@ private:
                                                    InFlightMark& mark);
     boost::asio::awaitable<void> record_failure(const storage::SendTarget& target, const storage::PendingSend& pending,
                                                 std::string error_json, bool retryable, const std::string& preview);
-    // A `pending` row nobody sends any more: its claimer died, or it is this instance's and not in flight here.
-    bool orphaned(const storage::StoredSend& stored) const;
+    // What InFlightKeyMark counts for a request's key (the key's scope is the conversation's account).
+    static std::string key_in_flight(const SendRequest& request, const storage::IdempotencyKey& key);
+    // A `pending` row nobody sends any more: its claimer died, or it is this instance's, not in flight here and no
+    // other request here works under its key.
+    bool orphaned(const storage::StoredSend& stored, const std::string& key_in_flight) const;
     boost::asio::awaitable<void> remember_window(const std::string& conversation_id,
                                                  std::optional<domain::TimePoint> last_inbound_at);
     SendResult counted(const SendRequest& request, SendResult result, std::chrono::steady_clock::time_point started);

@@ -85,6 +85,8 @@ public:
     graph::GraphClient& graph() { return graph_; }
     // One pass of the pending-send sweeper, resolving lost sends pending for longer than `older_than`.
     std::size_t sweep_pending_sends(std::chrono::seconds older_than);
+    // This instance's liveness key: what its claims (and its pending sends) record in `claimed_by`.
+    std::int32_t claimer_key() const noexcept { return liveness_.key(); }
     // The read replica's router (replica_url set), to probe at once instead of waiting for the next probe.
     storage::ReadReplica* replica() { return replica_.get(); }
     void probe_replica();

@@ -137,6 +137,37 @@ TEST_F(ReadReplicaTest, ACallerReadsItsOwnWriteWhileTheReplicaIsBehind) {
     EXPECT_TRUE(server_.replica()->use_for(alice_id));
 }
 
+// Another instance took the write: all this one has is the position its answer named (X-Inbox-Read-After),
+// which the client sends back. Until the replica has replayed it, that client's reads come from the primary.
+TEST_F(ReadReplicaTest, AWritePositionFromAnotherInstanceIsHonouredHere) {
+    auto conversation = add_conversation(account_a, "now()", "open", 5);
+    wait_for_replica();
+    pause_replay();
+    // A write answered here names its position.
+    auto read = post("/conversations/" + conversation + "/read", alice);
+    ASSERT_EQ(read.status, 200) << read.body;
+    const auto position = read.header("x-inbox-read-after");
+    ASSERT_FALSE(position.empty());
+    EXPECT_NE(position.find('/'), std::string::npos) << position;
+    // carol did not write through this instance: without the header the replica answers (the old count) ...
+    server_.probe_replica();
+    EXPECT_EQ(list(carol)["data"][0]["unread_count"], 5);
+    // ... with the position another instance gave her, the primary answers, with the write.
+    auto fresh = http_request(server_.port(), "GET", "/accounts/" + account_a + "/conversations",
+                              {{"Authorization", "Bearer " + carol}, {"X-Inbox-Read-After", position}});
+    ASSERT_EQ(fresh.status, 200) << fresh.body;
+    EXPECT_EQ(json::parse(fresh.body)["data"][0]["unread_count"], 0);
+    EXPECT_FALSE(server_.replica()->use_for(carol_id));
+    // A malformed position is ignored, never an error.
+    auto odd = http_request(server_.port(), "GET", "/accounts/" + account_a + "/conversations",
+                            {{"Authorization", "Bearer " + bob}, {"X-Inbox-Read-After", "not-a-position"}});
+    EXPECT_EQ(odd.status, 404);  // bob is not a member: the answer is the route's, not the header's
+    resume_replay();
+    wait_for_replica();
+    server_.probe_replica();
+    EXPECT_TRUE(server_.replica()->use_for(carol_id));
+}
+
 class TightLagReplicaTest : public ReadReplicaTest {
 protected:
     TightLagReplicaTest() : ReadReplicaTest(200ms) {}

@@ -3,6 +3,8 @@
 // throttling, statuses that arrive first, live events, interrupted sends, and account isolation.
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include <algorithm>
 #include <mutex>
 #include <thread>
@@ -288,24 +290,30 @@ TEST_F(SendTest, ARepeatedKeyAnswersTheStoredMessageAndSendsNothing) {
     EXPECT_EQ(send(kSend, bobs, "Once only", "key-1", bob).status, 201);
 }
 
+// A race: between the first request's insert and its in-flight mark, a repeat once took the row for orphaned and
+// sent it again. Several rounds, so the window is hit.
 TEST_F(SendTest, ConcurrentRequestsWithOneKeySendOneMessage) {
     auto id = conversation();
     fake_control.latency("messages", 200);
-    std::vector<std::thread> threads;
-    std::mutex mutex;
-    std::vector<int> statuses;
-    for (int i = 0; i < 6; ++i) {
-        threads.emplace_back([&] {
-            auto status = send(kSend, id, "same request", "concurrent-key").status;
-            std::lock_guard lock(mutex);
-            statuses.push_back(status);
-        });
+    constexpr int kRounds = 3, kRequests = 8;
+    for (int round = 0; round < kRounds; ++round) {
+        std::vector<std::thread> threads;
+        std::mutex mutex;
+        std::vector<int> statuses;
+        const auto key = "concurrent-key-" + std::to_string(round);
+        for (int i = 0; i < kRequests; ++i) {
+            threads.emplace_back([&] {
+                auto status = send(kSend, id, "same request", key).status;
+                std::lock_guard lock(mutex);
+                statuses.push_back(status);
+            });
+        }
+        for (auto& thread : threads) thread.join();
+        EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1) << "round " << round;
+        EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), kRequests - 1) << "round " << round;
+        EXPECT_EQ(graph_sends(), static_cast<std::size_t>(round + 1)) << "round " << round;
     }
-    for (auto& thread : threads) thread.join();
-    EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
-    EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 5);
-    EXPECT_EQ(graph_sends(), 1u);
-    EXPECT_EQ(count("messages WHERE direction = 'outbound'"), "1");
+    EXPECT_EQ(count("messages WHERE direction = 'outbound'"), std::to_string(kRounds));
 }
 
 TEST_F(SendTest, AMalformedIdempotencyKeyIs400) {
@@ -576,6 +584,37 @@ TEST_F(SendTest, InterruptedSendsAreResolvedAsFailedAndRetryableUnderTheirKey) {
     ASSERT_EQ(retried.status, 201) << retried.body;
     EXPECT_EQ(json_of(retried)["message"]["id"], keyed);
     EXPECT_EQ(graph_sends(), 4u);
+}
+
+// A pending send is taken for lost only when its sender cannot still be sending it: the sender is dead, or it is
+// this instance and the send is not in flight here, or it has held the row for 10 minutes. A live sender's slow
+// call is never swept from under it (it would answer 201 for a message the sweeper had just failed).
+TEST_F(SendTest, APendingSendIsSweptOnlyWhenItsSenderCannotStillBeSendingIt) {
+    auto id = conversation();
+    auto message = [&](const std::string& text) {
+        return json_of(send(kSend, id, text))["message"]["id"].get<std::string>();
+    };
+    const auto ours = message("ours"), dead = message("dead"), live = message("live"), hung = message("hung");
+    // Another instance, alive: it holds its liveness lock on a session of its own.
+    constexpr int kLiveOther = 424242, kDeadOther = 434343;
+    pqxx::connection other(db.url());
+    pqxx::nontransaction(other).exec("SELECT pg_advisory_lock(1364283729, " + std::to_string(kLiveOther) + ")");
+    auto pend = [&](const std::string& message_id, std::int32_t claimer, const std::string& age) {
+        db.execute("UPDATE messages SET status = 'pending', wa_message_id = NULL, claimed_by = " +
+                   std::to_string(claimer) + ", updated_at = now() - interval '" + age + "' WHERE id = '" +
+                   message_id + "'");
+    };
+    pend(ours, server_.claimer_key(), "1 minute");  // ours, and not in flight here (its send has ended)
+    pend(dead, kDeadOther, "1 minute");
+    pend(live, kLiveOther, "1 minute");
+    pend(hung, kLiveOther, "11 minutes");
+
+    EXPECT_EQ(server_.sweep_pending_sends(std::chrono::seconds(30)), 3u);
+    EXPECT_EQ(message_column(ours, "status"), "failed");
+    EXPECT_EQ(message_column(dead, "status"), "failed");
+    EXPECT_EQ(message_column(live, "status"), "pending");
+    EXPECT_EQ(message_column(hung, "status"), "failed");
+    EXPECT_EQ(message_column(dead, "error->>'title'"), "send interrupted");
 }
 
 // HTTPS to the Graph API with a CA made for this test: the chain and the host name are verified.
