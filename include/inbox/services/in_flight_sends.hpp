@@ -60,7 +60,6 @@ public:
     ~InFlightKeyMark() { in_flight_.remove_key(key_); }
     InFlightKeyMark(const InFlightKeyMark&) = delete;
     InFlightKeyMark& operator=(const InFlightKeyMark&) = delete;
-    const std::string& key() const noexcept { return key_; }
 
 private:
     InFlightSends& in_flight_;
