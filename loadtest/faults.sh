@@ -5,7 +5,7 @@
 #   loadtest/faults.sh [--short] [--build-dir DIR] [--out DIR] [scenario ...]
 #
 # Scenarios: postgres_stop postgres_lock redis_kill graph_outage graph_hang sigterm rolling_restart overload
-# disk_full sigkill_mixed (default: all). --short: the CI versions (seconds per fault). disk_full mounts a tmpfs,
+# disk_full sigkill_mixed send_race (default: all). --short: the CI versions (seconds per fault). disk_full mounts a tmpfs,
 # so it needs root. Exit code 1 when any check failed.
 set -euo pipefail
 
@@ -26,7 +26,8 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
-svc_harness_start faults
+# Postgres crashes (pg_ctl -m immediate) are among the faults: its commits must outlive them, as in production.
+svc_harness_start faults --crash-safe
 
 # Service control for the scenarios, as commands they can run (Postgres refuses to run as root: runuser).
 runas=""

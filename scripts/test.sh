@@ -61,6 +61,33 @@ phase_end() {
     phase_name=""
 }
 
+# Each checked phase's output is also kept in build/<kind>/test-logs/<phase>.log; for a failed phase, the lines that
+# say why are printed again at the very end, next to the summary, where a truncated CI log still shows them.
+log_dir=""
+failed=()
+run_phase() {
+    local name=$1
+    shift
+    local log=$log_dir/$name.log
+    phase_start "$name"
+    if "$@" 2>&1 | tee "$log"; then
+        phase_end passed
+    else
+        phase_end FAILED
+        failed+=("$name")
+    fi
+}
+print_failure_excerpts() {
+    local name log
+    for name in "${failed[@]}"; do
+        log=$log_dir/$name.log
+        [[ -f $log ]] || continue
+        echo "---- why $name failed (from $log) ----"
+        grep -E -i -A6 'fail|mismatch|error:|\[ +FAILED|Timeout|Assertion|runtime error|SUMMARY:' "$log" |
+            grep -v -E '^ +ok ' | tail -n 60 || true
+    done
+}
+
 # shellcheck source-path=SCRIPTDIR source=lib/services.sh
 source "$ROOT/scripts/lib/services.sh"
 
@@ -69,6 +96,7 @@ on_exit() {
     # A phase still open here was aborted by set -e (deps, build or service start failed).
     [[ -n $phase_name ]] && phase_end FAILED
     svc_stop_all
+    print_failure_excerpts
     if ((${#phases[@]} > 0)); then
         echo "---- test.sh summary ----"
         printf '%s\n' "${phases[@]}"
@@ -113,88 +141,45 @@ echo "INBOX_FIXTURES_DIR=${INBOX_FIXTURES_DIR:-<none>}"
 # --no-tests=error: a build that registers no tests is a broken build, not a green one.
 ctest_args=(--output-on-failure -j2 --timeout 300 --no-tests=error "${filter[@]}")
 
-failed=()
+log_dir=$ROOT/build/$kind/test-logs
+rm -rf "$log_dir" && mkdir -p "$log_dir"
 
-phase_start "ctest-$kind"
 # libpqxx 6.4 leaks a PGresult when a statement meets a broken connection (upstream jtv/libpqxx#500):
 # suppressed by name, so every leak of our own still fails the run.
-if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    LSAN_OPTIONS=suppressions=$ROOT/tests/lsan_libpqxx.supp \
-    ctest --test-dir "$ROOT/build/$kind" "${ctest_args[@]}"; then
-    phase_end passed
+lsan_suppressions=suppressions=$ROOT/tests/lsan_libpqxx.supp
+run_phase "ctest-$kind" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS="$lsan_suppressions" \
+    ctest --test-dir "$ROOT/build/$kind" "${ctest_args[@]}"
+
+if ((${#filter[@]} > 0)); then
+    echo "==> smoke, contract, browser, faults and fuzz skipped (--filter given)"
 else
-    phase_end FAILED
-    failed+=("ctest-$kind")
-fi
-
-# Hook for the benchmark smoke: owned by loadtest/, run with the same services and env.
-if [[ -x $ROOT/loadtest/smoke.sh && ${#filter[@]} -gt 0 ]]; then
-    echo "==> smoke skipped (--filter given)"
-elif [[ -x $ROOT/loadtest/smoke.sh ]]; then
-    phase_start smoke
-    if INBOX_BUILD_DIR=$ROOT/build/$kind LSAN_OPTIONS=suppressions=$ROOT/tests/lsan_libpqxx.supp \
-        "$ROOT/loadtest/smoke.sh"; then
-        phase_end passed
-    else
-        phase_end FAILED
-        failed+=(smoke)
+    # The benchmark smoke: owned by loadtest/, run with the same services and env.
+    if [[ -x $ROOT/loadtest/smoke.sh ]]; then
+        run_phase smoke env INBOX_BUILD_DIR="$ROOT/build/$kind" LSAN_OPTIONS="$lsan_suppressions" \
+            "$ROOT/loadtest/smoke.sh"
     fi
-fi
 
-# Debian's python3 (with python3-jsonschema, python3-yaml, python3-selenium from scripts/deps.sh), even when another
-# python3 comes first on PATH.
-PYTHON=python3
-[[ -x /usr/bin/python3 ]] && PYTHON=/usr/bin/python3
-export PYTHON
+    # Debian's python3 (with python3-jsonschema, python3-yaml, python3-selenium from scripts/deps.sh), even when
+    # another python3 comes first on PATH.
+    PYTHON=python3
+    [[ -x /usr/bin/python3 ]] && PYTHON=/usr/bin/python3
+    export PYTHON
 
-# The OpenAPI contract (docs/openapi.yaml): real answers of this build checked against the document.
-if [[ ${#filter[@]} -gt 0 ]]; then
-    echo "==> contract skipped (--filter given)"
-else
-    phase_start contract
-    if PG_URL=$PG_URL REDIS_URL=$REDIS_URL bash "$ROOT/tests/contract/run.sh" --build-dir "$ROOT/build/$kind"; then
-        phase_end passed
-    else
-        phase_end FAILED
-        failed+=(contract)
-    fi
-fi
+    # The OpenAPI contract (docs/openapi.yaml): real answers of this build checked against the document.
+    run_phase contract env PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" \
+        bash "$ROOT/tests/contract/run.sh" --build-dir "$ROOT/build/$kind"
 
-# The web inbox in headless Chromium against this build (tests/browser/; screenshots in build/<kind>/browser).
-if [[ ${#filter[@]} -gt 0 ]]; then
-    echo "==> browser skipped (--filter given)"
-else
-    phase_start browser
-    if PG_URL=$PG_URL REDIS_URL=$REDIS_URL bash "$ROOT/tests/browser/run.sh" --build-dir "$ROOT/build/$kind" \
-        --out "$ROOT/build/$kind/browser"; then
-        phase_end passed
-    else
-        phase_end FAILED
-        failed+=(browser)
-    fi
-fi
+    # The web inbox in headless Chromium against this build (tests/browser/; screenshots in build/<kind>/browser).
+    run_phase browser env PG_URL="$PG_URL" REDIS_URL="$REDIS_URL" \
+        bash "$ROOT/tests/browser/run.sh" --build-dir "$ROOT/build/$kind" --out "$ROOT/build/$kind/browser"
 
-# The short fault suite (docs/RELIABILITY.md): real processes of this build under load, one fault each.
-if [[ ${#filter[@]} -gt 0 ]]; then
-    echo "==> faults and fuzz skipped (--filter given)"
-else
-    phase_start faults
-    if LSAN_OPTIONS=suppressions=$ROOT/tests/lsan_libpqxx.supp \
-        bash "$ROOT/loadtest/faults.sh" --short --build-dir "$ROOT/build/$kind"; then
-        phase_end passed
-    else
-        phase_end FAILED
-        failed+=(faults)
-    fi
+    # The short fault suite (docs/RELIABILITY.md): real processes of this build under load, one fault each.
+    run_phase faults env LSAN_OPTIONS="$lsan_suppressions" \
+        bash "$ROOT/loadtest/faults.sh" --short --build-dir "$ROOT/build/$kind"
 
     # The fuzz smoke: every libFuzzer target for 30 s (its own clang build in build/fuzz).
-    phase_start fuzz
-    if bash "$ROOT/scripts/fuzz.sh" --seconds 30 --jobs 2; then
-        phase_end passed
-    else
-        phase_end FAILED
-        failed+=(fuzz)
-    fi
+    run_phase fuzz bash "$ROOT/scripts/fuzz.sh" --seconds 30 --jobs 2
 fi
 
 if ((${#failed[@]} > 0)); then

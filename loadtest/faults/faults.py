@@ -11,7 +11,8 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from scenarios import SCENARIOS, Result  # noqa: E402
+from result import Result  # noqa: E402
+from scenarios import SCENARIOS  # noqa: E402
 
 
 def markdown(results):

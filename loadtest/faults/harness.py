@@ -299,6 +299,14 @@ class Loadgen:
             return json.load(f)
 
 
+def write_scenario(run_dir, name, requests):
+    """A load generator scenario file of `requests` in the run directory; answers its path."""
+    path = os.path.join(run_dir, f"{name}-{uuid.uuid4().hex[:6]}.json")
+    with open(path, "w") as f:
+        json.dump({"name": name, "requests": requests}, f)
+    return path
+
+
 def statuses(samples):
     counts = {}
     for _, _, status in samples:

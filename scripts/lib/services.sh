@@ -2,7 +2,7 @@
 # Helpers for THROWAWAY Postgres and Redis servers (tests, benchmarks) plus the Postgres primitives that
 # scripts/run.sh reuses for its persistent dev cluster. Source this file; it defines functions only.
 #
-#   svc_pg_start [--fast|--durable]   → PG_PORT, PG_URL (superuser), PG_RESTART_CMD (executable script)
+#   svc_pg_start [--fast|--crash-safe|--durable] → PG_PORT, PG_URL (superuser), PG_RESTART_CMD (executable script)
 #   svc_pg_restart / svc_pg_stop
 #   svc_redis_start            → REDIS_PORT, REDIS_URL
 #   svc_redis_stop
@@ -75,17 +75,17 @@ svc_pg_mkdir() {
 
 # initdb with a superuser named postgres (also when not root, so URLs look the same everywhere) and trust
 # auth: these clusters listen on 127.0.0.1 only and are local test or dev databases.
-# $2 = fast skips initdb's fsync of the new cluster (throwaway clusters only).
+# $2 = fast or crash-safe skips initdb's fsync of the new cluster (throwaway clusters only).
 svc_pg_initdb() {
     local data=$1 nosync=()
-    [[ ${2:-} == fast ]] && nosync=(--no-sync)
+    [[ ${2:-} == fast || ${2:-} == crash-safe ]] && nosync=(--no-sync)
     svc_as_pg "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 "${nosync[@]}" >/dev/null ||
         return 1
     # Our settings live in one included file so a later start can rewrite them (e.g. a new port).
     printf '%s\n' "include_if_exists = 'inbox.conf'" | svc_as_pg tee -a "$data/postgresql.conf" >/dev/null
 }
 
-# Writes $data/inbox.conf. $3 = socket dir ('' → TCP only), $4 = durable|fast.
+# Writes $data/inbox.conf. $3 = socket dir ('' → TCP only), $4 = durable|crash-safe|fast.
 svc_pg_write_conf() {
     local data=$1 port=$2 sockdir=$3 mode=$4 conf
     conf="listen_addresses = '127.0.0.1'
@@ -97,6 +97,14 @@ max_connections = 200
         conf+="fsync = on
 synchronous_commit = on
 full_page_writes = on
+"
+    elif [[ $mode == crash-safe ]]; then
+        # A Postgres crash (pg_ctl -m immediate, as the fault suite does) keeps every commit the server said was
+        # durable: a commit waits for its WAL write, which outlives the process. Only an OS crash could lose it
+        # (no fsync), and the fault suite never crashes the OS.
+        conf+="fsync = off
+synchronous_commit = on
+full_page_writes = off
 "
     else
         # Tests never need crash safety; this makes schema setup and commits several times faster.
@@ -153,12 +161,14 @@ svc_tmp_init() {
     fi
 }
 
-# svc_pg_start [--fast|--durable]: --durable keeps fsync/synchronous_commit on (benchmarks); --fast is the default.
+# svc_pg_start [--fast|--crash-safe|--durable]: --durable keeps fsync/synchronous_commit on (benchmarks);
+# --crash-safe keeps synchronous_commit on (faults that crash Postgres); --fast is the default.
 svc_pg_start() {
     local mode=fast
     case ${1:---fast} in
     --fast) mode=fast ;;
     --durable) mode=durable ;;
+    --crash-safe) mode=crash-safe ;;
     *)
         svc_log "svc_pg_start: unknown option $1"
         return 2
@@ -316,10 +326,11 @@ svc_redis_stop() {
 
 # --- the load harnesses (loadtest/faults.sh, loadtest/scale.sh) -----------------------------------
 
-# svc_harness_start NAME: the Release build unless the caller's $build_dir names one, an output directory ($out, a
-# fresh /tmp/inbox-NAME.* unless given), and throwaway Postgres and Redis, stopped when the script exits.
+# svc_harness_start NAME [PG_MODE]: the Release build unless the caller's $build_dir names one, an output directory
+# ($out, a fresh /tmp/inbox-NAME.* unless given), and throwaway Postgres (svc_pg_start PG_MODE, default --fast) and
+# Redis, stopped when the script exits.
 svc_harness_start() {
-    local name=$1
+    local name=$1 pg_mode=${2:---fast}
     if [[ -z $build_dir ]]; then
         build_dir=$ROOT/build/release
         bash "$ROOT/scripts/deps.sh"
@@ -331,7 +342,7 @@ svc_harness_start() {
     trap svc_stop_all EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
-    svc_pg_start --fast
+    svc_pg_start "$pg_mode"
     svc_redis_start
 }
 

@@ -1,11 +1,13 @@
 #include "inbox/services/webhook_processor.hpp"
 
+#include "inbox/services/given_up_claims.hpp"
 #include "inbox/cache/cache.hpp"
 #include "inbox/domain/json_limits.hpp"
 #include "inbox/domain/nul_characters.hpp"
 #include "inbox/domain/webhook_payload.hpp"
 #include "inbox/observability/metrics.hpp"
 #include "inbox/services/account_directory.hpp"
+#include "inbox/services/given_up_claims.hpp"
 #include "inbox/services/inbox_cache_keys.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -94,10 +96,19 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
         return true;
     }
 
+    // Any due event, this instance's given-up claims included.
+    static asio::awaitable<std::vector<WebhookEventRepository::ClaimedEvent>> claim_due(std::shared_ptr<State> self) {
+        auto claimed = co_await self->events.claim({}, self->options.claim_batch, self->given_up.current());
+        std::vector<std::int64_t> ids;
+        for (const auto& event : claimed) ids.push_back(event.id);
+        self->given_up.claimed(ids);
+        co_return claimed;
+    }
+
     static asio::awaitable<void> sweep_turn(std::shared_ptr<State> self) {
         std::vector<WebhookEventRepository::ClaimedEvent> claimed;
         try {
-            claimed = co_await self->events.claim({}, self->options.claim_batch);
+            claimed = co_await claim_due(self);
         } catch (const std::exception& error) {
             spdlog::warn("webhook sweeper: {}", error.what());
         }
@@ -114,8 +125,10 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
             try {
                 claimed = co_await self->events.claim(ids, ids.size());
             } catch (const std::exception& error) {
-                // Still committed: the sweeper retries them once the database answers again.
+                // Still committed: the sweeper retries them once the database answers again (at once, should this
+                // claim have committed before its answer was lost).
                 spdlog::warn("webhook: claiming {} events failed: {}", ids.size(), error.what());
+                self->given_up.add(ids);
             }
             co_await process_batch(self, std::move(claimed));
         }
@@ -139,7 +152,7 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
                         std::lock_guard lock(self->mutex);
                         self->last_sweep = std::chrono::steady_clock::now();
                     }
-                    claimed = co_await self->events.claim({}, self->options.claim_batch);
+                    claimed = co_await claim_due(self);
                 }
             } catch (const std::exception& error) {
                 spdlog::warn("webhook sweeper: {}", error.what());
@@ -203,8 +216,9 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
             co_await self->events.retry_later(event.id, failure, webhook_retry_delay(event.attempts),
                                               self->options.max_attempts);
         } catch (const std::exception& error) {
-            // The claim expires and the sweeper takes the event again.
+            // Still claimed by this instance: the sweeper takes it again at its next turn.
             spdlog::warn("webhook event {}: could not schedule the retry: {}", event.id, error.what());
+            self->given_up.add(std::vector<std::int64_t>(1, event.id));
         }
     }
 
@@ -298,6 +312,7 @@ struct WebhookProcessor::State : std::enable_shared_from_this<State> {
     std::deque<std::int64_t> pending;
     std::size_t active_workers = 0;
     std::chrono::steady_clock::time_point last_sweep{};
+    GivenUpClaims given_up{WebhookEventRepository::kClaimLease};
     std::atomic<bool> stopped{false};
 };
 

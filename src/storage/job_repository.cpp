@@ -26,7 +26,7 @@ constexpr Query kClaimDue{
     "WITH due AS MATERIALIZED ("
     "    SELECT d.id FROM jobs d"
     "    WHERE d.status IN ('pending', 'running') AND d.run_at <= now()"
-    "      AND " INBOX_CLAIM_TAKEABLE("d.claimed_by", "d.locked_until", "$4")
+    "      AND " INBOX_CLAIM_TAKEABLE("d.claimed_by", "d.locked_until", "$4", "false")
     "      AND d.kind = ANY($1::text[])"
     "    ORDER BY d.run_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
     " UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, locked_until = now() + make_interval(secs => $3),"

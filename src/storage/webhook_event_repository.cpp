@@ -20,7 +20,7 @@ constexpr Query kInsertWebhookEvents{
 // A claim records this instance's liveness key ($3, storage/claimer_liveness.hpp) and lasts 60 s. Another instance
 // takes it at once from a claimer whose liveness lock is gone (crashed, killed, stopped), never from a live one
 // however slow, unless that one has held it 10 minutes past its end (it hangs). This instance takes its own back
-// when they ended (their outcome could not be recorded). Two statements, one per access path, because pool
+// when they ended, or at once when it gave up on them ($4: their outcome could not be recorded, Postgres was away). Two statements, one per access path, because pool
 // connections use generic plans (docs/ARCHITECTURE.md "Postgres"):
 //   - by id (the fast path, just-committed events): only the primary key may serve it. Its status test is spelled
 //     so that it does not imply the predicate of the partial `webhook_events_due` index; otherwise the planner may
@@ -32,7 +32,7 @@ constexpr Query kInsertWebhookEvents{
     "   locked_until = now() + interval '60 seconds'"                                                        \
     " WHERE id IN (SELECT id FROM webhook_events"                                                            \
     "              WHERE " filter " AND next_attempt_at <= now()"                                            \
-    "                AND " INBOX_CLAIM_TAKEABLE("claimed_by", "locked_until", "$3")                            \
+    "                AND " INBOX_CLAIM_TAKEABLE("claimed_by", "locked_until", "$3", "id = ANY($4::bigint[])")  \
     "              " order " LIMIT $2 FOR UPDATE SKIP LOCKED)"                                               \
     " RETURNING id, body, attempts, extract(epoch FROM received_at)::double precision"
 
@@ -70,16 +70,17 @@ std::string to_pg_bigint_array(const std::vector<std::int64_t>& ids) {
 }  // namespace
 
 boost::asio::awaitable<std::vector<WebhookEventRepository::ClaimedEvent>> WebhookEventRepository::claim(
-    std::vector<std::int64_t> ids, std::size_t limit) {
+    std::vector<std::int64_t> ids, std::size_t limit, std::vector<std::int64_t> given_up) {
     if (!claimer_) throw std::logic_error("WebhookEventRepository: claims need a claimer");
-    return lane_.run([ids = std::move(ids), limit, claimer = claimer_->key()](DbConnection& db) {
+    return lane_.run([ids = std::move(ids), limit, given_up = std::move(given_up),
+                      claimer = claimer_->key()](DbConnection& db) {
         pqxx::work tx(db.raw());
         // A lost claim is harmless (the events stay pending), so its commit need not wait for the WAL flush.
         db.exec_plain(tx, "SET LOCAL synchronous_commit = off");
         std::optional<std::string> filter;
         if (!ids.empty()) filter = to_pg_bigint_array(ids);
         auto rows = db.exec(tx, filter ? kClaimEventsById : kClaimDueEvents, nullable(filter),
-                            static_cast<long long>(limit), claimer);
+                            static_cast<long long>(limit), claimer, to_pg_bigint_array(given_up));
         tx.commit();
         std::vector<ClaimedEvent> events;
         for (const auto& row : rows) {

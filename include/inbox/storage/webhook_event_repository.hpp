@@ -27,6 +27,9 @@ public:
     // One multi-row INSERT and one commit for the whole batch (group commit). Answers the new ids in batch order.
     boost::asio::awaitable<std::vector<std::int64_t>> insert_batch(std::vector<std::string> bodies);
 
+    // How long a claim lasts (the claim statement's interval).
+    static constexpr std::chrono::seconds kClaimLease{60};
+
     struct ClaimedEvent {
         std::int64_t id;
         std::string body;
@@ -35,8 +38,10 @@ public:
     };
     // Claims events for processing (FOR UPDATE SKIP LOCKED, so several instances share the work) under the
     // claimer's key. With ids: only those (the fast path right after commit); without: any due event (the sweeper:
-    // retries, and the claims of dead claimers).
-    boost::asio::awaitable<std::vector<ClaimedEvent>> claim(std::vector<std::int64_t> ids, std::size_t limit);
+    // retries, and the claims of dead claimers). `given_up`: this instance's claims whose outcome it could not record
+    // (neither stored nor rescheduled): claimable again at once instead of after their 60 s lease.
+    boost::asio::awaitable<std::vector<ClaimedEvent>> claim(std::vector<std::int64_t> ids, std::size_t limit,
+                                                            std::vector<std::int64_t> given_up = {});
     enum class Outcome { processed, ignored };
     struct FinishedEvent {
         std::int64_t id;

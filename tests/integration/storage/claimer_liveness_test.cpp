@@ -99,6 +99,22 @@ TEST_F(ClaimerLivenessTest, AnInstanceTakesBackItsOwnClaimOnceItEnded) {
     EXPECT_EQ(sweep(a), 1u);
 }
 
+// Processing failed and so did its rescheduling (Postgres was away): the instance names the claim it gave up on,
+// and takes it back at once instead of after its 60 s lease. Nobody else may take it that way.
+TEST_F(ClaimerLivenessTest, AnInstanceTakesBackAClaimItGaveUpOnAtOnce) {
+    Instance a(db.url(), pool, metrics), b(db.url(), pool, metrics);
+    auto id = one_event();
+    auto other = one_event();
+    ASSERT_EQ(run(a.events.claim({id, other}, 2)).size(), 2u);
+    EXPECT_EQ(sweep(a), 0u) << "still within their lease";
+    EXPECT_TRUE(run(b.events.claim({}, 10, {id})).empty()) << "b cannot take a's claim by naming it";
+    auto taken = run(a.events.claim({}, 10, {id}));
+    ASSERT_EQ(taken.size(), 1u);
+    EXPECT_EQ(taken[0].id, id);
+    EXPECT_EQ(taken[0].attempts, 2);
+    EXPECT_EQ(sweep(a), 0u) << "the claim not given up on keeps its lease";
+}
+
 TEST_F(ClaimerLivenessTest, ADeadInstancesJobIsTakenOverAtOnceALiveOnesIsNot) {
     Instance a(db.url(), pool, metrics), b(db.url(), pool, metrics);
     ASSERT_TRUE(run(a.jobs.enqueue({.kind = "test", .dedupe_key = "one"})));
