@@ -1,6 +1,6 @@
 // Raw bytes of one client connection, read the way Server reads them (src/http/server.cpp, `serve_connection`),
 // from memory instead of a socket: a fresh request_parser per request with an 8 KiB header limit and no body limit
-// while the header is read, then the matched route's limit (Dispatcher::body_limit_for; a larger Content-Length is
+// while the header is read, then the matched route's limit (Dispatcher::body_policy_for; a larger Content-Length is
 // answered 413), the body, and the next pipelined request from the same buffer. Every complete request then gets its
 // request id, its query parameters and its route checked as the dispatcher and the handlers take them.
 // The bytes are served twice, in one piece and in small pieces as TCP may deliver them: what the server does with a
@@ -167,7 +167,7 @@ Transcript serve(std::string_view bytes, std::size_t piece) {
         }
         INBOX_FUZZ_CHECK(parser.is_header_done());
         check_request_id(parser.get()["X-Request-Id"]);
-        const auto limit = dispatcher().body_limit_for(parser.get().method(), parser.get().target());
+        const auto limit = dispatcher().body_policy_for(parser.get().method(), parser.get().target()).limit;
         INBOX_FUZZ_CHECK(limit == http::kApiBodyLimit || limit == http::kWebhookBodyLimit);
         if (parser.content_length() && *parser.content_length() > limit) {
             transcript.ending = Ending::body_too_large;

@@ -18,9 +18,10 @@ Dispatcher::Dispatcher(const Router& router, Authenticator authenticate, observa
                        LoadShedder* shedder)
     : router_(router), authenticate_(std::move(authenticate)), shedder_(shedder), metrics_(metrics) {}
 
-std::size_t Dispatcher::body_limit_for(Verb method, std::string_view target) const {
+Dispatcher::BodyPolicy Dispatcher::body_policy_for(Verb method, std::string_view target) const {
     auto match = router_.match(method, target_path(target));
-    return match.kind == RouteMatch::Kind::found ? match.route->options.body_limit : kApiBodyLimit;
+    if (match.kind != RouteMatch::Kind::found) return {};
+    return {match.route->options.body_limit, match.route->options.streamed_body};
 }
 
 std::optional<Identity> Dispatcher::bearer_identity(const Request& request, const RouteOptions& options) const {

@@ -1,284 +1,30 @@
 #include "inbox/http/server.hpp"
 
-#include "inbox/http/dispatcher.hpp"
-#include "inbox/http/request_id.hpp"
-#include "inbox/http/responses.hpp"
-#include "inbox/http/stream_writer.hpp"
+#include "request_body.hpp"
+#include "server_responses.hpp"
+#include "server_state.hpp"
+#include "server_stream.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include "inbox/http/request_id.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <mutex>
-#include <tuple>
-#include <unordered_map>
 #include <vector>
 
 namespace inbox::http {
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-using tcp = asio::ip::tcp;
-using asio::use_awaitable;
-constexpr auto kTuple = asio::as_tuple(use_awaitable);
+using namespace server_detail;
 
 namespace {
-
-// How long a connection accepted during the drain may take to send its first request.
-constexpr std::chrono::milliseconds kDrainFirstRequestWait{1'000};
-
-struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-    beast::tcp_stream stream;
-    // Both only touched on the connection's strand.
-    bool idle = true;                        // waiting for the first byte of a request
-    bool served = false;                     // answered a request already (an idle one is then a keep-alive)
-    std::weak_ptr<StreamWriter> streaming;   // set while a streamed body (SSE) is being produced
-};
-
-}  // namespace
-
-struct Server::State {
-    State(asio::io_context& io_context, const Dispatcher& dispatcher_ref, ServerOptions server_options)
-        : io(io_context),
-          dispatcher(dispatcher_ref),
-          options(std::move(server_options)),
-          acceptor(asio::make_strand(io)),
-          limiter(options.connection_limits) {}
-
-    asio::io_context& io;
-    const Dispatcher& dispatcher;
-    ServerOptions options;
-    tcp::acceptor acceptor;
-    ConnectionLimiter limiter;
-    std::atomic<bool> draining{false};
-    // Until the drain closed the acceptor (on its strand), the kernel may still complete connections: exiting
-    // before that would reset them.
-    std::atomic<bool> listening{false};
-    std::atomic<std::uint16_t> bound_port{0};
-
-    std::mutex mutex;
-    std::uint64_t next_connection_id = 0;
-    std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;
-
-    std::uint64_t add(std::shared_ptr<Connection> connection) {
-        std::lock_guard lock(mutex);
-        connections.emplace(++next_connection_id, std::move(connection));
-        return next_connection_id;
-    }
-    void remove(std::uint64_t id) {
-        std::lock_guard lock(mutex);
-        connections.erase(id);
-    }
-};
-
-namespace {
-
-// Sets the headers every response carries, then sizes the body.
-void finalize(Response& response, const Request& request, bool keep_alive) {
-    auto& message = response.message;
-    message.version(request.message.version() == 10 ? 10 : 11);
-    message.set("X-Request-Id", request.request_id);
-    message.keep_alive(keep_alive);
-    message.prepare_payload();
-    if (request.method() == Verb::head) {
-        auto length = message.body().size();
-        message.body().clear();
-        message.content_length(length);
-    }
-}
-
-// After an error that ends the connection, stop sending and discard what the client still sends for a moment, so
-// our response is read before the socket closes (closing with unread data would reset the connection).
-asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    std::array<char, 16 * 1024> sink{};
-    stream.expires_after(std::chrono::seconds(1));
-    for (std::size_t discarded = 0; discarded < 8 * 1024 * 1024;) {
-        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
-        if (ec) break;
-        discarded += n;
-    }
-    stream.close();
-}
-
-asio::awaitable<void> send_and_record(Server::State& state, beast::tcp_stream& stream, Request& request,
-                                      Response& response, bool keep_alive,
-                                      std::chrono::steady_clock::time_point started, beast::error_code& write_error) {
-    finalize(response, request, keep_alive);
-    stream.expires_after(state.options.write_timeout);
-    auto [ec, bytes] = co_await beast_http::async_write(stream, response.message, kTuple);
-    write_error = ec;
-    state.dispatcher.record(request, response.message.result_int(), bytes, std::chrono::steady_clock::now() - started);
-}
-
-// A file body: the header with its Content-Length, then the file region in 64 KiB pieces (each write under the write
-// timeout). A file that ends early (it cannot: the store never changes a file) fails the write, which closes the
-// connection rather than sending a short body.
-asio::awaitable<void> send_file_and_record(Server::State& state, beast::tcp_stream& stream, Request& request,
-                                           Response& response, bool keep_alive,
-                                           std::chrono::steady_clock::time_point started,
-                                           beast::error_code& write_error) {
-    const auto& file = *response.file;
-    beast_http::response<beast_http::empty_body> head;
-    head.base() = response.message.base();
-    head.version(request.message.version() == 10 ? 10 : 11);
-    head.set("X-Request-Id", request.request_id);
-    head.keep_alive(keep_alive);
-    head.content_length(file.length);
-    beast_http::response_serializer<beast_http::empty_body> serializer(head);
-    stream.expires_after(state.options.write_timeout);
-    auto [ec, bytes] = co_await beast_http::async_write_header(stream, serializer, kTuple);
-    if (!ec && request.method() != Verb::head) {
-        std::vector<char> chunk(64 * 1024);
-        auto offset = file.offset;
-        for (auto remaining = file.length; remaining > 0 && !ec;) {
-            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, chunk.size()));
-            const auto got = ::pread(file.file.fd(), chunk.data(), want, static_cast<off_t>(offset));
-            if (got <= 0) {
-                ec = asio::error::make_error_code(asio::error::eof);
-                break;
-            }
-            stream.expires_after(state.options.write_timeout);
-            auto [chunk_ec, written] =
-                co_await asio::async_write(stream, asio::buffer(chunk.data(), static_cast<std::size_t>(got)), kTuple);
-            ec = chunk_ec;
-            bytes += written;
-            offset += static_cast<std::uint64_t>(got);
-            remaining -= static_cast<std::uint64_t>(got);
-        }
-    }
-    write_error = ec;
-    state.dispatcher.record(request, head.result_int(), bytes, std::chrono::steady_clock::now() - started);
-}
-
-// An error found while reading the request: answered, then the connection is closed.
-asio::awaitable<void> reject(Server::State& state, beast::tcp_stream& stream, Request& request, ApiError error,
-                             std::chrono::steady_clock::time_point started) {
-    auto response = error_response(error, request.request_id);
-    beast::error_code ignored;
-    co_await send_and_record(state, stream, request, response, false, started, ignored);
-    co_await linger_close(stream);
-}
-
-// The StreamWriter of a streamed response: chunked transfer coding on HTTP/1.1, raw bytes until close on 1.0.
-class ConnectionStreamWriter final : public StreamWriter,
-                                     public std::enable_shared_from_this<ConnectionStreamWriter> {
-public:
-    // Holds the connection (and the server state) so a wake() or abort() posted late never meets a dead stream.
-    ConnectionStreamWriter(std::shared_ptr<Connection> connection, bool chunked, std::chrono::milliseconds write_timeout,
-                           std::shared_ptr<Server::State> state)
-        : connection_(std::move(connection)), stream_(connection_->stream), timer_(stream_.get_executor()),
-          chunked_(chunked), write_timeout_(write_timeout), state_(std::move(state)) {}
-
-    asio::awaitable<bool> write(std::string data) override {
-        if (aborted_) co_return false;
-        if (data.empty()) co_return true;
-        stream_.expires_after(write_timeout_);
-        beast::error_code ec;
-        std::size_t written = 0;
-        if (chunked_) {
-            std::tie(ec, written) = co_await asio::async_write(stream_, beast_http::make_chunk(asio::buffer(data)), kTuple);
-        } else {
-            std::tie(ec, written) = co_await asio::async_write(stream_, asio::buffer(data), kTuple);
-        }
-        bytes_ += written;
-        co_return !ec;
-    }
-
-    asio::awaitable<void> wait(std::chrono::milliseconds timeout) override {
-        if (woken_.exchange(false)) co_return;  // a wake() that came while nobody waited is not lost
-        timer_.expires_after(timeout);
-        co_await timer_.async_wait(kTuple);
-        woken_ = false;
-    }
-
-    void wake() override {
-        woken_ = true;
-        // The timer belongs to the connection's strand; the cancel runs there.
-        asio::post(timer_.get_executor(), [weak = weak_from_this()] {
-            if (auto self = weak.lock()) self->timer_.cancel();
-        });
-    }
-
-    void abort() override {
-        asio::post(timer_.get_executor(), [weak = weak_from_this()] {
-            if (auto self = weak.lock()) {
-                self->aborted_ = true;
-                self->timer_.cancel();
-                beast::error_code ignored;
-                self->stream_.socket().close(ignored);
-            }
-        });
-    }
-
-    bool closing() const override { return state_->draining; }
-
-    asio::awaitable<void> finish() {
-        if (!chunked_ || aborted_) co_return;
-        stream_.expires_after(write_timeout_);
-        auto [ec, written] = co_await asio::async_write(stream_, beast_http::make_chunk_last(), kTuple);
-        bytes_ += written;
-    }
-
-    std::size_t bytes() const noexcept { return bytes_; }
-
-private:
-    std::shared_ptr<Connection> connection_;
-    beast::tcp_stream& stream_;
-    asio::steady_timer timer_;
-    bool chunked_;
-    std::chrono::milliseconds write_timeout_;
-    std::shared_ptr<Server::State> state_;
-    std::atomic<bool> woken_{false};
-    bool aborted_ = false;  // strand only
-    std::size_t bytes_ = 0;
-};
-
-// Sends the header of a streamed response, hands the connection to the route's producer, then ends the body. The
-// connection is closed afterwards (an event stream is the last thing on its connection).
-asio::awaitable<void> serve_stream(std::shared_ptr<Server::State> state, std::shared_ptr<Connection> connection,
-                                   Request& request, Response& response,
-                                   std::chrono::steady_clock::time_point started) {
-    auto& stream = connection->stream;
-    bool chunked = request.message.version() != 10;
-    beast_http::response<beast_http::empty_body> head;
-    head.base() = response.message.base();
-    head.version(chunked ? 11 : 10);
-    head.set("X-Request-Id", request.request_id);
-    head.keep_alive(false);
-    head.chunked(chunked);
-    beast_http::response_serializer<beast_http::empty_body> serializer(head);
-    stream.expires_after(state->options.write_timeout);
-    auto [ec, header_bytes] = co_await beast_http::async_write_header(stream, serializer, kTuple);
-    std::size_t bytes = header_bytes;
-    if (!ec && request.method() != Verb::head) {  // HEAD: the header, then the close ends an empty body
-        auto writer = std::make_shared<ConnectionStreamWriter>(connection, chunked, state->options.write_timeout, state);
-        connection->streaming = writer;
-        co_await response.stream(writer);
-        connection->streaming.reset();
-        co_await writer->finish();
-        bytes += writer->bytes();
-    }
-    state->dispatcher.record(request, head.result_int(), bytes, std::chrono::steady_clock::now() - started);
-}
 
 bool is_parse_error(const beast::error_code& ec) { return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category(); }
 
@@ -327,7 +73,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
         }
 
         request.request_id = accept_or_generate_request_id(parser.get()["X-Request-Id"]);
-        auto limit = state->dispatcher.body_limit_for(parser.get().method(), parser.get().target());
+        const auto body_policy = state->dispatcher.body_policy_for(parser.get().method(), parser.get().target());
+        const auto limit = body_policy.limit;
         if (parser.content_length() && *parser.content_length() > limit) {
             request.message.base() = parser.get().base();
             co_await reject(*state, stream, request,
@@ -337,13 +84,20 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
             break;
         }
         parser.body_limit(limit);
-        if (!parser.is_done()) {
-            if (beast::iequals(parser.get()[Field::expect], "100-continue")) {
-                static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-                stream.expires_after(options.write_timeout);
-                auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
-                if (ec) break;
-            }
+        if (!parser.is_done() && beast::iequals(parser.get()[Field::expect], "100-continue")) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            stream.expires_after(options.write_timeout);
+            auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kTuple);
+            if (ec) break;
+        }
+        std::shared_ptr<ConnectionBodyReader> body_reader;
+        if (body_policy.streamed) {
+            // The handler reads the body (uploads): only the header is kept here.
+            request.message.base() = parser.get().base();
+            body_reader = std::make_shared<ConnectionBodyReader>(stream, buffer, std::move(parser), limit,
+                                                                 options.body_timeout);
+            request.body_reader = body_reader;
+        } else if (!parser.is_done()) {
             stream.expires_after(options.body_timeout);
             auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
             if (body_ec) {
@@ -362,14 +116,17 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
             }
         }
 
-        request.message = parser.release();
+        if (!body_reader) request.message = parser.release();
         auto response = co_await state->dispatcher.dispatch(request);
+        // A streamed body its handler did not read to the end (refused early): answer, then close the connection.
+        const bool body_left = body_reader && !body_reader->done();
+        request.body_reader.reset();
         if (response.stream) {
             connection->idle = false;
             co_await serve_stream(state, connection, request, response, started);
             break;
         }
-        bool keep_alive = request.message.keep_alive() && !state->draining;
+        bool keep_alive = request.message.keep_alive() && !state->draining && !body_left;
         beast::error_code write_error;
         if (response.file) {
             co_await send_file_and_record(*state, stream, request, response, keep_alive, started, write_error);
@@ -377,6 +134,10 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Server::State> state, std
             co_await send_and_record(*state, stream, request, response, keep_alive, started, write_error);
         }
         connection->served = true;
+        if (body_left && !write_error) {
+            co_await linger_close(stream);
+            break;
+        }
         if (write_error || !keep_alive) break;
     }
     beast::error_code ignored;

@@ -42,8 +42,13 @@ public:
     Dispatcher(const Router& router, Authenticator authenticate, observability::MetricsRegistry& metrics,
                LoadShedder* shedder = nullptr);
 
-    // Body limit for a request whose header has been read: the matched route's, the API default otherwise.
-    std::size_t body_limit_for(Verb method, std::string_view target) const;
+    // How to read the body of a request whose header has been read: the matched route's limit and whether its
+    // handler streams the body itself; the API default (read whole, 1 MiB) for an unmatched request.
+    struct BodyPolicy {
+        std::size_t limit = kApiBodyLimit;
+        bool streamed = false;
+    };
+    BodyPolicy body_policy_for(Verb method, std::string_view target) const;
 
     boost::asio::awaitable<Response> dispatch(Request& request) const;
 

@@ -21,6 +21,8 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
 struct RouteOptions {
     std::size_t body_limit = kApiBodyLimit;
+    // The handler reads the body itself through Request::body_reader (uploads); body_limit still bounds it.
+    bool streamed_body = false;
     bool requires_auth = true;
     bool token_in_query = false;  // accept ?access_token= (EventSource cannot set headers)
     bool sheddable = true;        // false: answered even under overload (health, readiness, metrics)

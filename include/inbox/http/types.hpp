@@ -6,12 +6,14 @@
 #include <boost/beast/http/verb.hpp>
 #include <cstdint>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "inbox/http/body_reader.hpp"
 #include "inbox/http/stream_writer.hpp"
 #include "inbox/util/open_file.hpp"
 
@@ -33,6 +35,8 @@ struct Request {
     std::optional<std::string> user_id;  // the JWT subject, set by the dispatcher on authenticated routes
     // When the bearer token stops being valid (exp plus leeway): long-lived answers (event streams) end then.
     std::optional<std::chrono::system_clock::time_point> credentials_expire_at;
+    // Set instead of message.body() on routes with a streamed body (RouteOptions::streamed_body).
+    std::shared_ptr<BodyReader> body_reader;
 
     Verb method() const { return message.method(); }
     std::string_view target() const { return message.target(); }

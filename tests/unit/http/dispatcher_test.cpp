@@ -146,10 +146,10 @@ TEST_F(DispatcherTest, ApiErrorKeepsStatusCodeAndExtra) {
 }
 
 TEST_F(DispatcherTest, BodyLimitComesFromTheMatchedRoute) {
-    EXPECT_EQ(dispatcher.body_limit_for(Verb::post, "/hook?x=1"), kWebhookBodyLimit);
-    EXPECT_EQ(dispatcher.body_limit_for(Verb::post, "/things/1"), kApiBodyLimit);
-    EXPECT_EQ(dispatcher.body_limit_for(Verb::post, "/unknown"), kApiBodyLimit);
-    EXPECT_EQ(dispatcher.body_limit_for(Verb::get, "/hook"), kApiBodyLimit);  // 405 → default
+    EXPECT_EQ(dispatcher.body_policy_for(Verb::post, "/hook?x=1").limit, kWebhookBodyLimit);
+    EXPECT_EQ(dispatcher.body_policy_for(Verb::post, "/things/1").limit, kApiBodyLimit);
+    EXPECT_EQ(dispatcher.body_policy_for(Verb::post, "/unknown").limit, kApiBodyLimit);
+    EXPECT_EQ(dispatcher.body_policy_for(Verb::get, "/hook").limit, kApiBodyLimit);  // 405 → default
 }
 
 TEST_F(DispatcherTest, RecordCountsByRouteTemplateNotRawPath) {
