@@ -9,6 +9,7 @@
 #include "inbox/api/operations_routes.hpp"
 #include "inbox/api/send_routes.hpp"
 #include "inbox/api/template_routes.hpp"
+#include "inbox/api/upload_routes.hpp"
 #include "inbox/api/webhook_routes.hpp"
 #include "inbox/api/web_routes.hpp"
 #include "inbox/auth/jwt.hpp"
@@ -31,6 +32,7 @@
 #include "inbox/services/inbox_service.hpp"
 #include "inbox/services/key_waiters.hpp"
 #include "inbox/services/media_service.hpp"
+#include "inbox/services/upload_service.hpp"
 #include "inbox/services/outbound_throttle.hpp"
 #include "inbox/services/pending_send_sweeper.hpp"
 #include "inbox/services/retention.hpp"
@@ -190,6 +192,8 @@ struct Application::Parts {
           media_service(media_rows, job_rows, job_runner, graph, *cache, media_store, waiters, metrics,
                         media_options(config)),
           contact_service(contact_rows, graph, *cache, waiters, config.whatsapp_contact_lookup_url),
+          upload_rows(db),
+          upload_service(upload_rows, accounts, media_store, file_threads, metrics),
           live_relay(io.get_executor(), inbox_repository, events_bus),
           live_listener(config.database_url, std::string(storage::kLiveChannel),
                         [this](const std::string& payload) { on_live_notice(payload); },
@@ -222,6 +226,7 @@ struct Application::Parts {
         api::register_send_routes(router, send_service);
         api::register_media_routes(router, media_service);
         api::register_contact_routes(router, contact_service);
+        api::register_upload_routes(router, upload_service);
         job_runner.handle(storage::kMediaDownloadJob,
                           [this](storage::Job job) { return media_service.run_download(std::move(job)); });
         job_runner.handle(storage::kCheckMediaJob,
@@ -328,6 +333,8 @@ struct Application::Parts {
     services::KeyWaiters waiters;     // media waits (wait=S) and contact lookups in flight
     services::MediaService media_service;
     services::ContactService contact_service;
+    storage::UploadRepository upload_rows;
+    services::UploadService upload_service;  // agents' files for media sends, streamed into media_store
     api::LiveEventRelay live_relay;                 // NOTIFY payloads → events on events_bus
     storage::NotificationListener live_listener;  // LISTEN inbox_live, on its own connection and thread
     web::StaticSite site;                         // WEB_DIR and OPENAPI_FILE, read once

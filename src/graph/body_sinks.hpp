@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "inbox/graph/sha256_stream.hpp"
+#include "inbox/media/hashing_file_writer.hpp"
 
 namespace inbox::graph {
 
@@ -15,27 +15,19 @@ public:
     virtual void consume(std::string_view chunk) = 0;
 };
 
-// Creates (or truncates) `path` with mode 0600. Unless commit() is called, the destructor removes the file: a
-// failed download never leaves a partial file behind.
+// A download into a new file (media::HashingFileWriter: removed unless committed), at most `max_bytes`.
 class FileSink final : public BodySink {
 public:
-    FileSink(std::string path, std::uint64_t max_bytes);
-    ~FileSink() override;
-    FileSink(const FileSink&) = delete;
-    FileSink& operator=(const FileSink&) = delete;
+    FileSink(std::string path, std::uint64_t max_bytes) : file_(std::move(path)), max_bytes_(max_bytes) {}
 
     void consume(std::string_view chunk) override;
     // Closes the file (reporting a close failure) and returns the hex SHA-256 of what was written.
-    std::string commit();
-    std::uint64_t bytes() const noexcept { return bytes_; }
+    std::string commit() { return file_.commit(); }
+    std::uint64_t bytes() const noexcept { return file_.bytes(); }
 
 private:
-    std::string path_;
+    media::HashingFileWriter file_;
     std::uint64_t max_bytes_;
-    std::uint64_t bytes_ = 0;
-    int fd_ = -1;
-    bool committed_ = false;
-    Sha256Stream sha256_;
 };
 
 class StringSink final : public BodySink {

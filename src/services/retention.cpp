@@ -28,7 +28,8 @@ using storage::RetainedRows;
 namespace {
 
 constexpr std::array kKinds{RetainedRows::finished_webhook_events, RetainedRows::failed_webhook_events,
-                            RetainedRows::parked_statuses, RetainedRows::finished_jobs};
+                            RetainedRows::parked_statuses, RetainedRows::finished_jobs,
+                            RetainedRows::unused_uploads};
 
 constexpr std::string_view kPrunedName = "inbox_retention_pruned_total";
 constexpr std::string_view kPrunedHelp = "Rows and temp files removed past their retention, by table (media_tmp: "
@@ -45,7 +46,7 @@ struct Retention::State {
           file_threads(file_threads_ref),
           options(retention_options),
           timer(executor) {
-        for (auto table : {"webhook_events", "parked_statuses", "jobs", "media_tmp"}) {
+        for (auto table : {"webhook_events", "parked_statuses", "jobs", "uploads", "media_tmp"}) {
             pruned.emplace(table, &metrics.counter(kPrunedName, kPrunedHelp, {{"table", table}}));
         }
     }
@@ -55,6 +56,7 @@ struct Retention::State {
             case RetainedRows::finished_webhook_events: return options.finished_webhook_events;
             case RetainedRows::failed_webhook_events: return options.failed_webhook_events;
             case RetainedRows::parked_statuses: return options.parked_statuses;
+            case RetainedRows::unused_uploads: return options.unused_uploads;
             case RetainedRows::finished_jobs: break;
         }
         return options.finished_jobs;

@@ -7,7 +7,7 @@
 namespace inbox::storage {
 namespace {
 
-// $1: retention in seconds, $2: batch size. Each served by its partial index of migration 0012.
+// $1: retention in seconds, $2: batch size. Each served by its partial index (migrations 0012, 0013).
 constexpr Query kPruneFinishedEvents{
     "retention_prune_finished_events",
     "DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events"
@@ -29,11 +29,18 @@ constexpr Query kPruneFinishedJobs{
     " WHERE status IN ('done', 'failed') AND updated_at < now() - make_interval(secs => $1)"
     " ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)"};
 
+constexpr Query kPruneUnusedUploads{
+    "retention_prune_unused_uploads",
+    "DELETE FROM uploads WHERE id IN (SELECT id FROM uploads"
+    " WHERE used_at IS NULL AND created_at < now() - make_interval(secs => $1)"
+    " ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)"};
+
 const Query& query_for(RetainedRows rows) {
     switch (rows) {
         case RetainedRows::finished_webhook_events: return kPruneFinishedEvents;
         case RetainedRows::failed_webhook_events: return kPruneFailedEvents;
         case RetainedRows::parked_statuses: return kPruneParkedStatuses;
+        case RetainedRows::unused_uploads: return kPruneUnusedUploads;
         case RetainedRows::finished_jobs: break;
     }
     return kPruneFinishedJobs;
@@ -46,6 +53,7 @@ std::string_view table_of(RetainedRows rows) noexcept {
         case RetainedRows::finished_webhook_events:
         case RetainedRows::failed_webhook_events: return "webhook_events";
         case RetainedRows::parked_statuses: return "parked_statuses";
+        case RetainedRows::unused_uploads: return "uploads";
         case RetainedRows::finished_jobs: break;
     }
     return "jobs";

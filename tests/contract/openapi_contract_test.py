@@ -792,6 +792,25 @@ def scenario(c, spec, server, graph, fx, skip_web, snapshot):
     get("templates other account", f"/accounts/{fx.other_account}/templates", 404)
     post("templates sync other account", f"/accounts/{fx.other_account}/templates/sync", 404)
 
+    # ---- uploads: a raw body with its MIME type ----
+    uploads = f"/accounts/{fx.account}/uploads"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+    def upload(label, path, expect, body, content_type):
+        headers = dict(auth, **({"Content-Type": content_type} if content_type else {}))
+        return c.check(label, call(port, "POST", path, body=body, headers=headers), expect)
+
+    upload("upload", uploads + "?filename=photo.png", 201, png, "image/png")
+    upload("upload, a document", uploads, 201, b"%PDF-1.7\n" + b"x" * 100, "application/pdf")
+    upload("upload, a type WhatsApp refuses", uploads, 415, b"<svg/>", "image/svg+xml")
+    upload("upload, no Content-Type", uploads, 415, png, None)
+    upload("upload, bytes of another type", uploads, 422, b"%PDF-1.7", "image/png")
+    upload("upload, empty", uploads, 422, b"", "application/pdf")
+    upload("upload, bad filename", uploads + "?filename=a%2Fb", 422, png, "image/png")
+    upload("upload, over the kind's limit", uploads, 413, b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024), "image/jpeg")
+    upload("upload, other account", f"/accounts/{fx.other_account}/uploads", 404, png, "image/png")
+    upload("upload, non-uuid account", "/accounts/nope/uploads", 404, png, "image/png")
+
     # ---- live events, while sends happen ----
     stream = EventStream(port, f"/accounts/{fx.account}/events?access_token={token}")
     c.check("events (access_token query)", stream.answer, 200)

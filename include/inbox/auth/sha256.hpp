@@ -1,5 +1,5 @@
 #pragma once
-// A plain SHA-256 of bytes held in memory (fingerprints); downloads hash as they stream (graph/sha256_stream.hpp).
+// A plain SHA-256 of bytes held in memory (fingerprints); downloads hash as they stream (auth/sha256_stream.hpp).
 #include <string>
 #include <string_view>
 

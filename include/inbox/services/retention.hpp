@@ -31,6 +31,7 @@ struct RetentionOptions {
     std::chrono::seconds failed_webhook_events{std::chrono::hours(24 * 30)};
     std::chrono::seconds parked_statuses{std::chrono::hours(24 * 30)};
     std::chrono::seconds finished_jobs{std::chrono::hours(24 * 7)};
+    std::chrono::seconds unused_uploads{std::chrono::hours(24)};  // API.md: unused uploads live 24 h
     std::chrono::seconds temp_files{std::chrono::hours(24)};
     std::size_t batch = 500;
     std::size_t max_batches_per_pass = 40;  // per kind: a large backlog is worked off over several passes

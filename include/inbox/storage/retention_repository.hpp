@@ -16,6 +16,7 @@ enum class RetainedRows {
     failed_webhook_events,    // kept longer: someone may want to look at them
     parked_statuses,          // statuses whose message never arrived
     finished_jobs,            // done or failed media downloads and scans
+    unused_uploads,           // uploads no message used (their bytes stay in the content-addressed store)
 };
 
 // The metric label of each kind (its table).

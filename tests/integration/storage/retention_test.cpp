@@ -54,6 +54,11 @@ protected:
                    account + "', 'wamid." + std::to_string(++parked_count) + "', 'delivered', now(), now() - interval '" +
                    age + "')");
     }
+    void upload(const std::string& age, bool used) {
+        db.execute("INSERT INTO uploads (account_id, uploaded_by, kind, mime_type, file_size, sha256, created_at,"
+                   " used_at) VALUES ('" + account + "', 'agent', 'document', 'application/pdf', 10, '" +
+                   std::string(64, 'a') + "', now() - interval '" + age + "', " + (used ? "now()" : "NULL") + ")");
+    }
     std::string count(const std::string& where) { return db.query_value("SELECT count(*) FROM " + where); }
     std::uint64_t pruned(const std::string& table) {
         return metrics.counter("inbox_retention_pruned_total", "", {{"table", table}}).value();
@@ -93,21 +98,28 @@ TEST_F(RetentionTest, FinishedRowsPastTheirRetentionGoInBatchesAndNothingElseDoe
     job("pending", "40 days");
     parked("31 days");
     parked("29 days");
+    upload("25 hours", false);  // never used: gone after 24 h
+    upload("25 hours", true);   // used by a message: kept
+    upload("23 hours", false);
     const auto old_file = temp_file("old.part", 25h);
     const auto fresh_file = temp_file("fresh.part", 1h);
 
-    EXPECT_EQ(prune_once(), 6u + 1u + 2u + 1u + 1u);
+    EXPECT_EQ(prune_once(), 6u + 1u + 2u + 1u + 1u + 1u);
 
     EXPECT_EQ(count("webhook_events WHERE status IN ('processed', 'ignored')"), "1");
     EXPECT_EQ(count("webhook_events WHERE status IN ('pending', 'processing')"), "2");
     EXPECT_EQ(count("webhook_events WHERE status = 'failed'"), "1");
     EXPECT_EQ(count("jobs"), "2");
     EXPECT_EQ(count("parked_statuses"), "1");
+    EXPECT_EQ(count("uploads WHERE used_at IS NOT NULL"), "1");
+    EXPECT_EQ(count("uploads WHERE used_at IS NULL AND created_at > now() - interval '24 hours'"), "1");
+    EXPECT_EQ(count("uploads"), "2");
     EXPECT_FALSE(fs::exists(old_file));
     EXPECT_TRUE(fs::exists(fresh_file));
     EXPECT_EQ(pruned("webhook_events"), 7u);
     EXPECT_EQ(pruned("jobs"), 2u);
     EXPECT_EQ(pruned("parked_statuses"), 1u);
+    EXPECT_EQ(pruned("uploads"), 1u);
     EXPECT_EQ(pruned("media_tmp"), 1u);
 
     // Nothing is left past its retention: a second pass removes nothing.

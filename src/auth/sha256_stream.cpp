@@ -1,10 +1,10 @@
-#include "inbox/graph/sha256_stream.hpp"
+#include "inbox/auth/sha256_stream.hpp"
 
 #include <openssl/evp.h>
 
 #include <stdexcept>
 
-namespace inbox::graph {
+namespace inbox::auth {
 
 void Sha256Stream::Free::operator()(evp_md_ctx_st* context) const noexcept { EVP_MD_CTX_free(context); }
 
@@ -37,4 +37,4 @@ std::string Sha256Stream::finish_hex() {
     return hex;
 }
 
-}  // namespace inbox::graph
+}  // namespace inbox::auth

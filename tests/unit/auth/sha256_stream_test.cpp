@@ -1,8 +1,8 @@
-#include "inbox/graph/sha256_stream.hpp"
+#include "inbox/auth/sha256_stream.hpp"
 
 #include <gtest/gtest.h>
 
-namespace inbox::graph {
+namespace inbox::auth {
 namespace {
 
 TEST(Sha256Stream, EmptyInput) {
@@ -25,4 +25,4 @@ TEST(Sha256Stream, CannotBeUpdatedAfterFinishing) {
 }
 
 }  // namespace
-}  // namespace inbox::graph
+}  // namespace inbox::auth

@@ -6,7 +6,7 @@
 
 struct evp_md_ctx_st;
 
-namespace inbox::graph {
+namespace inbox::auth {
 
 class Sha256Stream {
 public:
@@ -22,4 +22,4 @@ private:
     std::unique_ptr<evp_md_ctx_st, Free> context_;
 };
 
-}  // namespace inbox::graph
+}  // namespace inbox::auth
