@@ -2,12 +2,41 @@
 
 #include "inbox/api/query_params.hpp"
 #include "inbox/domain/outbound_text.hpp"
+#include "inbox/domain/utf8.hpp"
 #include "inbox/http/api_error.hpp"
 #include "inbox/http/types.hpp"
 
 namespace inbox::api {
 
-SendBody parse_send_body(const nlohmann::json& body) {
+namespace {
+
+// `upload_id` with an optional `caption` (≤ 1024 characters, not blank; "" or null for none) instead of `text`.
+SendBody parse_media_send(std::string conversation_id, const nlohmann::json& body) {
+    using http::ApiError;
+    if (body.contains("text")) throw ApiError::validation_failed("send either text or upload_id, not both");
+    const auto& upload = body["upload_id"];
+    if (!upload.is_string()) throw ApiError::validation_failed("upload_id must be a string");
+    auto upload_id = normalize_uuid(upload.get_ref<const std::string&>());
+    if (!upload_id) throw ApiError::validation_failed("upload_id must be a UUID");
+    std::string caption;
+    if (const auto found = body.find("caption"); found != body.end() && !found->is_null()) {
+        if (!found->is_string()) throw ApiError::validation_failed("caption must be a string or null");
+        caption = found->get<std::string>();
+        if (!caption.empty()) {
+            if (auto problem = domain::text_problem(caption)) {
+                throw ApiError::validation_failed("caption: " + problem->substr(problem->find(' ') + 1));
+            }
+        }
+        if (domain::utf8_length(caption) > kMaxCaptionCharacters) {
+            throw ApiError::validation_failed("caption must be at most 1024 characters");
+        }
+    }
+    return {std::move(conversation_id), std::move(caption), std::move(*upload_id)};
+}
+
+}  // namespace
+
+SendBody parse_send_body(const nlohmann::json& body, bool allow_media) {
     using http::ApiError;
     const auto conversation = body.find("conversation_id");
     if (conversation == body.end() || !conversation->is_string()) {
@@ -15,6 +44,10 @@ SendBody parse_send_body(const nlohmann::json& body) {
     }
     auto conversation_id = normalize_uuid(conversation->get_ref<const std::string&>());
     if (!conversation_id) throw ApiError::validation_failed("conversation_id must be a UUID");
+    if (body.contains("upload_id")) {
+        if (!allow_media) throw ApiError::validation_failed("media is sent with POST /messages/send");
+        return parse_media_send(std::move(*conversation_id), body);
+    }
 
     const auto text = body.find("text");
     if (text == body.end() || !text->is_string()) {
@@ -22,7 +55,7 @@ SendBody parse_send_body(const nlohmann::json& body) {
     }
     const auto& value = text->get_ref<const std::string&>();
     if (auto problem = domain::text_problem(value)) throw ApiError::validation_failed(*problem);
-    return {std::move(*conversation_id), value};
+    return {std::move(*conversation_id), value, std::nullopt};
 }
 
 std::optional<std::string> parse_idempotency_key(const http::Request& request) {

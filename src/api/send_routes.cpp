@@ -20,8 +20,9 @@ using Outcome = services::SendResult::Outcome;
 services::SendRequest send_request_of(const Request& request, services::SendRoute route) {
     auto body = http::parse_json_object_body(request);
     auto key = parse_idempotency_key(request);
-    auto parsed = parse_send_body(body);
-    return {route, *request.user_id, std::move(parsed.conversation_id), std::move(parsed.text), std::move(key)};
+    auto parsed = parse_send_body(body, route == services::SendRoute::text);
+    return {route,          *request.user_id,           std::move(parsed.conversation_id), std::move(parsed.text),
+            std::move(parsed.upload_id), std::move(key)};
 }
 
 // 502 and 503 name the stored failed message, so a client can show it (and repeat under the same key).
@@ -34,7 +35,7 @@ nlohmann::json message_extra(const services::SendResult& result) {
 [[noreturn]] void throw_error_of(const services::SendResult& result) {
     switch (result.outcome) {
         case Outcome::not_found:
-            throw ApiError::not_found("conversation not found");
+            throw ApiError::not_found(result.problem.empty() ? "conversation not found" : result.problem);
         case Outcome::conflict:
             throw ApiError{Status::conflict, "conflict",
                            "this Idempotency-Key was already used for a different request"};

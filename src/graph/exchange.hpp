@@ -20,11 +20,12 @@ struct RequestSpec {
     std::string host_header;
     std::vector<HttpHeader> headers;
     std::string body;
+    std::optional<FileBodyPart> file_body;  // streamed from its file instead of `body`
 };
 
 // Validates the method (std::invalid_argument) and assembles what goes on the wire.
 RequestSpec make_request_spec(std::string method, const ParsedUrl& url, std::vector<HttpHeader> headers,
-                              std::string body);
+                              std::string body, std::optional<FileBodyPart> file_body = std::nullopt);
 
 struct ExchangeOutcome {
     HttpResponse response;

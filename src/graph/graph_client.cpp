@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "inbox/auth/random.hpp"
 #include "inbox/graph/graph_error.hpp"
 #include "inbox/graph/graph_payloads.hpp"
 #include "inbox/graph/graph_urls.hpp"
@@ -27,9 +28,9 @@ struct GraphEndpointMetrics {
 
 namespace {
 
-constexpr const char* kEndpointNames[GraphClient::kEndpoints] = {"send_text",      "send_template",  "media_meta",
-                                                                 "media_download", "list_templates", "create_template",
-                                                                 "contact_lookup"};
+constexpr const char* kEndpointNames[GraphClient::kEndpoints] = {
+    "send_text",      "send_template",  "send_media",      "media_upload",  "media_meta",
+    "media_download", "list_templates", "create_template", "contact_lookup"};
 
 const char* name_of(Endpoint endpoint) { return kEndpointNames[static_cast<std::size_t>(endpoint)]; }
 
@@ -37,7 +38,9 @@ GraphFamily family_of(Endpoint endpoint) {
     switch (endpoint) {
         case Endpoint::send_text:
         case Endpoint::send_template:
+        case Endpoint::send_media:
             return GraphFamily::messages;
+        case Endpoint::media_upload:
         case Endpoint::media_meta:
         case Endpoint::media_download:
             return GraphFamily::media;
@@ -247,6 +250,29 @@ asio::awaitable<GraphClient::Reply> GraphClient::call(Endpoint endpoint, HttpReq
     metrics_of(endpoint).latency->observe(seconds_since(started));
     if (failure) co_return settle_failure(endpoint, *failure);
     co_return settle_answer(endpoint, response->status, std::move(response->body), response->retry_after);
+}
+
+asio::awaitable<GraphResult<SentMessage>> GraphClient::send_media(std::string phone_number_id,
+                                                                  std::string access_token, MessageEnvelope envelope,
+                                                                  OutboundMedia media) {
+    auto url = messages_url(options_.api_base, options_.api_version, phone_number_id);
+    auto request = graph_request("POST", std::move(url), access_token, media_message_body(envelope, media));
+    const auto reply = co_await call(Endpoint::send_media, std::move(request));
+    co_return interpret(reply, &parse_sent_message, Endpoint::send_media);
+}
+
+// The bytes go as one multipart part streamed from the store's file; a 100 MiB document gets the download
+// timeout, not a message's.
+asio::awaitable<GraphResult<UploadedMedia>> GraphClient::upload_media(std::string phone_number_id,
+                                                                      std::string access_token, MediaFile file) {
+    auto url = media_upload_url(options_.api_base, options_.api_version, phone_number_id);
+    auto request = graph_request("POST", std::move(url), access_token, std::string());
+    const auto boundary = "inbox-" + auth::random_hex(16);
+    request.headers.push_back(HttpHeader{"Content-Type", "multipart/form-data; boundary=" + boundary});
+    request.file_body = media_upload_body(boundary, file);
+    request.timeout = options_.upload_timeout;
+    const auto reply = co_await call(Endpoint::media_upload, std::move(request));
+    co_return interpret(reply, &parse_uploaded_media, Endpoint::media_upload);
 }
 
 asio::awaitable<GraphResult<SentMessage>> GraphClient::send_text(std::string phone_number_id, std::string access_token,

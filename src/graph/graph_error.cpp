@@ -8,7 +8,8 @@ namespace inbox::graph {
 namespace {
 
 constexpr std::array kTransientCodes{1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131056};
-constexpr std::array kPermanentCodes{100, 131008, 131009, 131026, 131030, 131047, 131051, 132000, 132001, 190};
+constexpr std::array kPermanentCodes{100,    131008, 131009, 131026, 131030, 131047,
+                                     131051, 131053, 132000, 132001, 190};
 constexpr std::array kThrottlingCodes{4, 17, 341, 80007, 130429, 131056};
 constexpr std::array kAccountThrottlingCodes{80007, 130429, 131056};
 

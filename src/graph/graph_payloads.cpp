@@ -95,6 +95,51 @@ std::string template_creation_body(std::string_view name, std::string_view langu
         .dump();
 }
 
+std::string media_message_body(const MessageEnvelope& envelope, const OutboundMedia& media) {
+    json part{{"id", media.media_id}};
+    if (media.caption) part["caption"] = *media.caption;
+    if (media.filename) part["filename"] = *media.filename;
+    auto body = envelope_json(envelope, media.kind);
+    body[media.kind] = std::move(part);
+    return body.dump();
+}
+
+namespace {
+
+// A quoted-string for a Content-Disposition parameter: quotes and backslashes escaped, line breaks dropped.
+std::string quoted_parameter(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '\r' || c == '\n') continue;
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+FileBodyPart media_upload_body(std::string_view boundary, const MediaFile& file) {
+    const std::string dash = "--" + std::string(boundary);
+    FileBodyPart part;
+    part.prefix = dash + "\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n" +
+                  dash + "\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\n" + file.mime_type + "\r\n" +
+                  dash + "\r\nContent-Disposition: form-data; name=\"file\"; filename=" + quoted_parameter(file.filename) +
+                  "\r\nContent-Type: " + file.mime_type + "\r\n\r\n";
+    part.path = file.path;
+    part.size = file.size;
+    part.suffix = "\r\n" + dash + "--\r\n";
+    return part;
+}
+
+std::optional<UploadedMedia> parse_uploaded_media(std::string_view body) {
+    const auto document = parse_object(body);
+    if (!document) return std::nullopt;
+    auto id = string_member(*document, "id");
+    if (id.empty()) return std::nullopt;
+    return UploadedMedia{std::move(id)};
+}
+
 std::optional<SentMessage> parse_sent_message(std::string_view body) {
     const auto document = parse_object(body);
     if (!document) return std::nullopt;

@@ -44,6 +44,10 @@ std::string messages_url(std::string_view base, std::string_view version, std::s
     return graph_url(base, {version, phone_number_id, "messages"});
 }
 
+std::string media_upload_url(std::string_view base, std::string_view version, std::string_view phone_number_id) {
+    return graph_url(base, {version, phone_number_id, "media"});
+}
+
 std::string media_meta_url(std::string_view base, std::string_view version, std::string_view media_id) {
     return graph_url(base, {version, media_id});
 }

@@ -57,8 +57,8 @@ asio::awaitable<HttpResponse> perform_request(std::shared_ptr<Impl> impl, HttpRe
     // A server that closed a kept-alive connection may still have acted on a request it never answered: only a
     // request that is safe to repeat is sent again (a POST to /messages would be a second message to the customer).
     const bool repeatable = request.method != "POST" && request.method != "PATCH";
-    const auto spec =
-        make_request_spec(std::move(request.method), url, std::move(request.headers), std::move(request.body));
+    const auto spec = make_request_spec(std::move(request.method), url, std::move(request.headers),
+                                        std::move(request.body), std::move(request.file_body));
     const auto deadline = std::chrono::steady_clock::now() + request.timeout.value_or(impl->options.request_timeout);
     for (int attempt = 1;; ++attempt) {
         auto lease = co_await lease_connection(*impl, url.origin, deadline);

@@ -11,7 +11,7 @@ namespace inbox::graph {
 namespace http = boost::beast::http;
 
 RequestSpec make_request_spec(std::string method, const ParsedUrl& url, std::vector<HttpHeader> headers,
-                              std::string body) {
+                              std::string body, std::optional<FileBodyPart> file_body) {
     if (http::string_to_verb(method) == http::verb::unknown) throw std::invalid_argument("unknown HTTP method");
     for (const auto& header : headers) {
         const auto bad = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
@@ -20,7 +20,8 @@ RequestSpec make_request_spec(std::string method, const ParsedUrl& url, std::vec
             throw std::invalid_argument("malformed HTTP header");
         }
     }
-    return RequestSpec{std::move(method), url.target, url.origin.host_header(), std::move(headers), std::move(body)};
+    return RequestSpec{std::move(method), url.target,         url.origin.host_header(),
+                       std::move(headers), std::move(body), std::move(file_body)};
 }
 
 http::request<http::string_body> build_request(const RequestSpec& spec) {
@@ -31,6 +32,16 @@ http::request<http::string_body> build_request(const RequestSpec& spec) {
     request.keep_alive(true);
     if (!spec.body.empty()) request.body() = spec.body;
     request.prepare_payload();  // Content-Length, also 0 for a POST without a body
+    return request;
+}
+
+http::request<http::empty_body> build_request_header(const RequestSpec& spec, std::uint64_t content_length) {
+    http::request<http::empty_body> request(http::string_to_verb(spec.method), spec.target, 11);
+    request.set(http::field::host, spec.host_header);
+    request.set(http::field::user_agent, "whatsapp-inbox/0.1");
+    for (const auto& header : spec.headers) request.set(header.name, header.value);
+    request.keep_alive(true);
+    request.content_length(content_length);
     return request;
 }
 

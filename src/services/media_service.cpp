@@ -164,8 +164,9 @@ boost::asio::awaitable<std::optional<MediaAnswer>> MediaService::answer_of(const
                                                                            const std::string& message_id) {
     auto row = co_await media_.find_for_user(user_id, message_id);
     if (!row) co_return std::nullopt;
-    if (!row->media_id) co_return answer(Outcome::no_media);
+    // Our own media sends are stored from the start and have no Meta id of their own (migration 0014).
     if (row->state == "stored" && row->key) co_return answer(Outcome::stored, signed_location(*row->key, row->filename));
+    if (!row->media_id) co_return answer(Outcome::no_media);
     if (row->state == "expired") co_return answer(Outcome::expired);
     if (row->state == "failed") co_return answer(Outcome::failed);
     co_return answer(Outcome::pending);  // its download job is queued by the same statement

@@ -22,12 +22,16 @@
 #include "inbox/services/inbox_cache_keys.hpp"
 #include "inbox/services/outbound_throttle.hpp"
 #include "inbox/services/template_service.hpp"
+#include "send_results.hpp"
 #include "inbox/util/errors.hpp"
 
 namespace inbox::services {
 namespace {
 
 using Outcome = SendResult::Outcome;
+using send_results::answer;
+using send_results::unavailable;
+using send_results::with_message;
 
 constexpr const char* kRouteNames[] = {"send", "send_with_auto_template"};
 constexpr std::array kOutcomes{Outcome::created,           Outcome::repeated,            Outcome::not_found,
@@ -53,30 +57,12 @@ constexpr std::string_view kNeverWrote = "none";
 
 std::size_t index_of(SendRoute route) { return route == SendRoute::text ? 0 : 1; }
 
-SendResult answer(Outcome outcome) {
-    SendResult result;
-    result.outcome = outcome;
-    return result;
-}
-
-SendResult with_message(Outcome outcome, domain::Message message) {
-    auto result = answer(outcome);
-    result.message = std::move(message);
-    return result;
-}
-
-SendResult unavailable(int retry_after_seconds, std::optional<domain::Message> message) {
-    auto result = answer(Outcome::unavailable);
-    result.retry_after_seconds = std::max(1, retry_after_seconds);
-    result.message = std::move(message);
-    return result;
-}
-
 // The key with what it was first used for: the route, the conversation and the text.
 std::optional<storage::IdempotencyKey> idempotency_of(const SendRequest& request) {
     if (!request.idempotency_key) return std::nullopt;
     std::string fingerprinted = kRouteNames[index_of(request.route)];
     fingerprinted.append("\n").append(request.conversation_id).append("\n").append(request.text);
+    if (request.upload_id) fingerprinted.append("\nupload:").append(*request.upload_id);
     return storage::IdempotencyKey{*request.idempotency_key, auth::sha256_hex(fingerprinted)};
 }
 
@@ -193,7 +179,9 @@ boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
         if (expiry) open_windows_.remember(request.conversation_id, *expiry, clock_());
     }
     SendResult result;
-    if (expiry && clock_() < *expiry) {
+    if (request.upload_id) {
+        result = co_await send_media(request, key);
+    } else if (expiry && clock_() < *expiry) {
         result = co_await send_warm(request, key);
     } else {
         result = co_await send_cold(request, key);
@@ -348,7 +336,9 @@ boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& req
     graph::MessageEnvelope envelope{target.recipient_wa_id, std::nullopt, message.id};
     graph::GraphResult<graph::SentMessage> sent;
     const auto graph_started = std::chrono::steady_clock::now();
-    if (draft.template_ref) {
+    if (draft.media) {
+        sent = co_await send_media_to_meta(target, std::move(envelope), draft);
+    } else if (draft.template_ref) {
         sent = co_await graph_.send_template(target.phone_number_id, target.access_token, std::move(envelope),
                                              draft.template_ref->name, draft.template_ref->language,
                                              template_parameters(request.text));

@@ -45,6 +45,8 @@ constexpr Query kSendContext{
 // instead, when it committed before this statement began (a concurrent first request commits later: find_by_key
 // then sees it). The row is claimed by this instance ($10) while its Graph call is in flight. Column layout: 0-3
 // target, 4-7 the new row, 8 the NOTIFY, 9-33 the key's row.
+// $11-$15: a media send's upload id, SHA-256 (also its media store key), MIME type, size and filename (NULL for
+// other sends).
 constexpr Query kInsertPending{
     "outbound_insert_pending",
     "WITH target AS MATERIALIZED ("
@@ -52,10 +54,15 @@ constexpr Query kInsertPending{
     "    WHERE c.id = $2::uuid),"
     " inserted AS ("
     "    INSERT INTO messages AS n (account_id, conversation_id, direction, type, body, status, template_name,"
-    "                               template_language, idempotency_key, request_fingerprint, timestamp, claimed_by)"
-    "    SELECT t.account_id, t.id, 'outbound', $3, $4, 'pending', $5, $6, $7, $8, now(), $10 FROM target t"
+    "                               template_language, idempotency_key, request_fingerprint, timestamp, claimed_by,"
+    "                               upload_id, media_state, media_key, media_sha256, media_mime_type,"
+    "                               media_file_size, media_filename)"
+    "    SELECT t.account_id, t.id, 'outbound', $3, nullif($4, ''), 'pending', $5, $6, $7, $8, now(), $10,"
+    "           $11::uuid, CASE WHEN $11 IS NOT NULL THEN 'stored' END, $12, $12, $13, $14, $15 FROM target t"
     "    ON CONFLICT (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
-    "    RETURNING n.id, n.conversation_id, n.timestamp, n.created_at, n.send_attempt)"
+    "    RETURNING n.id, n.conversation_id, n.timestamp, n.created_at, n.send_attempt, n.upload_id),"
+    // A used upload outlives the 24 h retention of unused ones.
+    " used AS (UPDATE uploads u SET used_at = coalesce(u.used_at, now()) FROM inserted i WHERE u.id = i.upload_id)"
     " SELECT t.account_id::text, t.wa_id, t.phone_number_id, t.access_token, i.id::text, "
     INBOX_PG_MICROS("i.timestamp") ", " INBOX_PG_MICROS("i.created_at") ", i.send_attempt,"
     " CASE WHEN i.id IS NOT NULL THEN pg_notify($9, json_build_object('account_id', t.account_id,"
@@ -75,7 +82,8 @@ constexpr Query kFindByKey{"outbound_find_by_key",
 constexpr Query kClaimRetry{
     "outbound_claim_retry",
     "WITH claimed AS ("
-    "    UPDATE messages m SET status = 'pending', error = NULL, send_retryable = false, type = $3, body = $4,"
+    "    UPDATE messages m SET status = 'pending', error = NULL, send_retryable = false, type = $3,"
+    "      body = nullif($4, ''),"
     "      template_name = $5, template_language = $6, timestamp = now(), updated_at = now(),"
     "      send_attempt = m.send_attempt + 1, claimed_by = $8"
     "    WHERE m.id = $2::uuid AND m.account_id = $1::uuid AND m.send_attempt = $9 AND m.wa_message_id IS NULL"
@@ -185,11 +193,16 @@ PendingSend pending_message(const OutboundDraft& draft, std::string id, std::str
     message.conversation_id = std::move(conversation_id);
     message.direction = "outbound";
     message.type = draft.type;
-    message.text = draft.text;
+    if (!draft.text.empty()) message.text = draft.text;
     message.status = "pending";
     message.timestamp = time_from_micros(timestamp);
     message.created_at = time_from_micros(created_at);
     message.template_ref = draft.template_ref;
+    if (draft.media) {
+        const auto& media = *draft.media;
+        message.media = domain::MessageMedia{media.mime_type, media.sha256, static_cast<std::int64_t>(media.file_size),
+                                             media.filename, "stored"};
+    }
     return pending;
 }
 
@@ -242,9 +255,18 @@ boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::st
             key_text = key->key;
             fingerprint = key->request_fingerprint;
         }
+        std::optional<std::string> upload_id, sha256, mime_type, file_size, filename;
+        if (draft.media) {
+            upload_id = draft.media->upload_id;
+            sha256 = draft.media->sha256;
+            mime_type = draft.media->mime_type;
+            file_size = std::to_string(draft.media->file_size);
+            filename = draft.media->filename;
+        }
         auto result = db.exec(tx, kInsertPending, user_id, conversation_id, draft.type, draft.text,
                               nullable(template_name(draft)), nullable(template_language(draft)), nullable(key_text),
-                              nullable(fingerprint), std::string(kLiveChannel), claimer);
+                              nullable(fingerprint), std::string(kLiveChannel), claimer, nullable(upload_id),
+                              nullable(sha256), nullable(mime_type), nullable(file_size), nullable(filename));
         PendingInsert outcome;
         if (result.empty()) return outcome;
         const auto& row = result[0];

@@ -8,7 +8,7 @@ namespace {
 
 #define INBOX_UPLOAD_COLUMNS(u)                                                                                 \
     u ".id::text, " u ".account_id::text, " u ".kind, " u ".mime_type, " u ".file_size, " u ".sha256, " u       \
-    ".filename, " INBOX_PG_MICROS(u ".created_at")
+    ".filename, " INBOX_PG_MICROS(u ".created_at") ", " u ".graph_media_id, " INBOX_PG_MICROS(u ".graph_media_id_at")
 
 // Membership is part of the statement: an upload for an account the user is not in is never written.
 constexpr Query kInsertUpload{
@@ -24,12 +24,21 @@ constexpr Query kFindUpload{
     " JOIN account_members mb ON mb.account_id = u.account_id AND mb.user_id = $1"
     " WHERE u.id = $2::uuid"};
 
+constexpr Query kRememberGraphMediaId{
+    "uploads_remember_graph_media_id",
+    "UPDATE uploads SET graph_media_id = $2, graph_media_id_at = now() WHERE id = $1::uuid"};
+
 #undef INBOX_UPLOAD_COLUMNS
 
 StoredUpload upload_from(const pqxx::row& row) {
-    return StoredUpload{row[0].as<std::string>(),   row[1].as<std::string>(), row[2].as<std::string>(),
+    StoredUpload upload{row[0].as<std::string>(),   row[1].as<std::string>(), row[2].as<std::string>(),
                         row[3].as<std::string>(),   row[4].as<std::uint64_t>(), row[5].as<std::string>(),
-                        optional_text(row[6]),      time_from_micros(row[7])};
+                        optional_text(row[6]),      time_from_micros(row[7]),  std::nullopt};
+    const auto uploaded_at = optional_time_from_micros(row[9]);
+    if (uploaded_at && std::chrono::system_clock::now() - *uploaded_at < kGraphMediaIdLife) {
+        upload.graph_media_id = optional_text(row[8]);
+    }
+    return upload;
 }
 
 }  // namespace
@@ -54,6 +63,14 @@ boost::asio::awaitable<std::optional<StoredUpload>> UploadRepository::find(std::
         auto result = db.exec(tx, kFindUpload, user_id, upload_id);
         if (result.empty()) return std::nullopt;
         return upload_from(result[0]);
+    });
+}
+
+boost::asio::awaitable<void> UploadRepository::remember_graph_media_id(std::string upload_id,
+                                                                      std::string graph_media_id) {
+    return lane_.run([upload_id = std::move(upload_id), graph_media_id = std::move(graph_media_id)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        db.exec(tx, kRememberGraphMediaId, upload_id, graph_media_id);
     });
 }
 

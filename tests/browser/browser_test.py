@@ -21,6 +21,8 @@ import traceback
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from composer_checks import check_attachment  # noqa: E402
+from inbox_page import InboxPage  # noqa: E402
 from support import (ROOT, SCALE, ConsoleLog, Failure, Skip, harness, inbound, post_webhook,  # noqa: E402
                      route_requests, set_viewport, start_chromium, status_update, wait_for)
 
@@ -29,74 +31,6 @@ CONTACT = "16505559001"          # the conversation the live, reply and image ch
 CHECK_MEDIA_ROUTE = "/messages/check-media/{conversation_id}"
 MEDIA_ROUTE = "/messages/media/{message_id}"
 SEND_ROUTE = "/messages/send-with-auto-template"
-
-
-class InboxPage:
-    """What the tests do and read on the page, through the DOM the app renders (ids and data-* attributes)."""
-
-    def __init__(self, driver, base):
-        self.driver = driver
-        self.base = base
-
-    def js(self, script, *args):
-        return self.driver.execute_script(script, *args)
-
-    def open(self, path):
-        self.driver.get(self.base + path)
-
-    def view(self):
-        return self.js("return document.body.dataset.view")
-
-    def thread_ready(self, conversation_id):
-        return self.js("const t = document.getElementById('thread');"
-                       "return t.dataset.state === 'ready' && t.dataset.conversationId === arguments[0];",
-                       conversation_id)
-
-    def wait_thread(self, conversation_id, what="the thread to load"):
-        wait_for(lambda: self.thread_ready(conversation_id), f"{what} ({conversation_id})", timeout=15)
-
-    def wait_live(self):
-        wait_for(lambda: self.js("return document.getElementById('live-state').dataset.state") == "live",
-                 "the event stream to be connected")
-
-    def go(self, hash_route):
-        self.js("window.location.hash = arguments[0]", hash_route)
-
-    def message(self, predicate_js, *args):
-        """The first message <li> for which `predicate_js` (a function body over `li`) is true, as a dict."""
-        return self.js(
-            "const test = new Function('li', 'args', arguments[0]);"
-            "for (const li of document.querySelectorAll('#message-list li.msg')) {"
-            "  if (test(li, arguments[1])) {"
-            "    const tick = li.querySelector('.tick');"
-            "    const media = li.querySelector('.media.image');"
-            "    const shown = media && (media.querySelector('img') || media.querySelector('a.file-download'));"
-            "    return {id: li.dataset.id, status: li.dataset.status, text: li.textContent,"
-            "            tickTitle: tick ? tick.title : null, tickStatus: tick ? tick.dataset.status : null,"
-            "            mediaState: media ? media.dataset.state : null,"
-            "            imgSrc: shown ? (shown.src || shown.href) : null,"
-            "            decoded: media ? media.dataset.decoded : null};"
-            "  }"
-            "}"
-            "return null;", predicate_js, list(args))
-
-    def message_with_text(self, text, direction=None):
-        return self.message("return li.textContent.includes(args[0]) && (!args[1] || li.classList.contains(args[1]));",
-                            text, direction)
-
-    def type_reply(self, text):
-        from selenium.webdriver.common.keys import Keys
-        box = self.driver.find_element("id", "composer-text")
-        box.click()
-        box.send_keys(text)
-        box.send_keys(Keys.ENTER)
-
-    def visible(self, element_id):
-        return self.driver.find_element("id", element_id).is_displayed()
-
-    def screenshot(self, path):
-        if not self.driver.save_screenshot(path):
-            raise Failure(f"could not write the screenshot {path}")
 
 
 class BrowserTest:
@@ -470,6 +404,7 @@ def main():
         ("a retry after a 503 sends once (same Idempotency-Key)", test.check_retry_after_503),
         ("an image loads after the 202", test.check_image_after_202),
         ("the outside-window 422 is shown in words", test.check_outside_window_error),
+        ("a photo attached in the composer is uploaded with progress and sent once", lambda: check_attachment(test)),
         ("10 openings of a thread → exactly one check-media call", test.check_media_once),
         ("screenshots at 1280x800 and 390x844", test.check_screenshots),
         ("the event stream reconnects after a server restart", test.check_reconnect),

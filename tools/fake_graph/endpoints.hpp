@@ -32,6 +32,9 @@ std::optional<std::string> bearer_token(std::string_view authorization);
 
 // Graph endpoints (the knobs have already been applied).
 Reply send_message(const EndpointContext& ctx);
+Reply upload_media(const EndpointContext& ctx);
+// What is recorded of a media upload instead of its bytes: its fields, and the file's name, type, size and SHA-256.
+std::string media_upload_summary(const Request& request);
 Reply media_meta(const EndpointContext& ctx, const std::string& media_id);
 Reply media_download(const EndpointContext& ctx, const std::string& media_id);
 Reply list_templates(const EndpointContext& ctx, const std::string& version, const std::string& waba_id);

@@ -33,6 +33,7 @@ constexpr std::array kCatalog{
     CatalogEntry{131030, 400, "Recipient phone number not in allowed list"},
     CatalogEntry{131047, 400, "Re-engagement message"},
     CatalogEntry{131051, 400, "Unsupported message type"},
+    CatalogEntry{131053, 400, "Media upload error"},
     CatalogEntry{131056, 400, "(Business Account, Consumer Account) pair rate limit hit"},
     CatalogEntry{132000, 400, "Number of parameters does not match the expected number of params"},
     CatalogEntry{132001, 404, "Template name does not exist in the translation"},

@@ -9,7 +9,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::array<std::string_view, kFamilies.size()> kFamilyNames{"messages", "media_meta", "media_download",
-                                                                       "templates", "contacts"};
+                                                                       "templates", "contacts", "media_upload"};
 constexpr std::array<std::string_view, 4> kModeNames{"none", "error", "hang", "reset"};
 
 [[noreturn]] void bad(const std::string& key, const std::string& why) {

@@ -14,9 +14,9 @@
 namespace fake_graph {
 
 // The endpoint families each knob set applies to.
-enum class Family { messages, media_meta, media_download, templates, contacts };
-inline constexpr std::array kFamilies{Family::messages, Family::media_meta, Family::media_download,
-                                      Family::templates, Family::contacts};
+enum class Family { messages, media_meta, media_download, templates, contacts, media_upload };
+inline constexpr std::array kFamilies{Family::messages,  Family::media_meta, Family::media_download,
+                                      Family::templates, Family::contacts,   Family::media_upload};
 
 std::string_view to_string(Family family);
 std::optional<Family> family_from_string(std::string_view name);

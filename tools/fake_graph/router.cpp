@@ -28,6 +28,9 @@ std::optional<Route> match(const std::string& method, const std::vector<std::str
     if (s.size() == 3 && s[2] == "messages" && method == "POST") {
         return Route{Family::messages, [](Ctx ctx) { return send_message(ctx); }};
     }
+    if (s.size() == 3 && s[2] == "media" && method == "POST") {
+        return Route{Family::media_upload, [](Ctx ctx) { return upload_media(ctx); }};
+    }
     if (s.size() == 3 && s[2] == "message_templates" && method == "GET") {
         return Route{Family::templates, [v = s[0], waba = s[1]](Ctx ctx) { return list_templates(ctx, v, waba); }};
     }
@@ -83,7 +86,9 @@ Reply Router::handle(const Request& request) const {
         error.message = "Unknown path components: " + request.method + " " + request.target;
         return error_reply(error);
     }
-    state_.record(route->family, {request.method, request.target, request.authorization, request.body, 0});
+    state_.record(route->family, {request.method, request.target, request.authorization,
+                                  route->family == Family::media_upload ? media_upload_summary(request) : request.body,
+                                  0});
     const auto decision = state_.on_request(route->family);
     Reply reply;
     if (decision.failure) {

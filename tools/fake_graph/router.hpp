@@ -16,6 +16,7 @@ struct Request {
     std::string host;    // Host header: media URLs point back through it
     std::string authorization;
     std::string body;
+    std::string content_type;
 };
 
 struct Reply {

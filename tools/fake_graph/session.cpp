@@ -29,7 +29,7 @@ constexpr auto kIdleTimeout = std::chrono::seconds(120);  // keep-alive connecti
 constexpr auto kIoTimeout = std::chrono::seconds(30);     // one read of a request or one write
 constexpr auto kShutdownTimeout = std::chrono::seconds(2);
 constexpr std::size_t kHeaderLimit = 16 * 1024;
-constexpr std::uint64_t kBodyLimit = 8 * 1024 * 1024;
+constexpr std::uint64_t kBodyLimit = 112 * 1024 * 1024;  // media uploads: up to 100 MiB and their framing
 constexpr std::size_t kMediaChunk = 64 * 1024;
 
 asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
@@ -40,7 +40,8 @@ asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
 
 Request to_request(const http::request<http::string_body>& req) {
     return Request{std::string(req.method_string()), std::string(req.target()), std::string(req[http::field::host]),
-                   std::string(req[http::field::authorization]), req.body()};
+                   std::string(req[http::field::authorization]), req.body(),
+                   std::string(req[http::field::content_type])};
 }
 
 template <class Stream>

@@ -181,6 +181,11 @@ bool State::draw(double rate) {
     return rate >= 1.0 || std::uniform_real_distribution<double>(0.0, 1.0)(random_engine()) < rate;
 }
 
+std::string State::next_media_id() {
+    return "fake-media-" + instance_id_ + "-" +
+           std::to_string(media_id_counter_.fetch_add(1, std::memory_order_relaxed));
+}
+
 std::string State::next_wamid() {
     std::array<char, 64> id{};
     std::snprintf(id.data(), id.size(), "wamid.FAKE%s%016llX", instance_id_.c_str(),

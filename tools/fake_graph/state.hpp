@@ -59,6 +59,8 @@ public:
     std::string profile_name(const std::string& wa_id) const;
     TemplateStore& templates() { return templates_; }
     std::string next_wamid();
+    // A media id for an upload: "fake-media-<instance>-<n>".
+    std::string next_media_id();
 
     // True with probability `rate` (the knobs' shares).
     static bool draw(double rate);
@@ -94,6 +96,7 @@ private:
     std::atomic<std::uint64_t> connections_accepted_{0};
     std::atomic<std::uint64_t> media_bytes_sent_{0};
     std::atomic<std::uint64_t> wamid_counter_{0};
+    std::atomic<std::uint64_t> media_id_counter_{0};
     std::atomic<std::uint64_t> webhooks_acknowledged_{0};
     std::atomic<std::uint64_t> webhooks_failed_attempts_{0};
 };

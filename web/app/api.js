@@ -66,6 +66,41 @@ export async function authorizedFetch(path, { method = 'GET', body, headers = {}
   return response;
 }
 
+// A file as the raw body of a POST (uploads), with progress: fetch cannot report upload progress, XMLHttpRequest can.
+// `onProgress(fraction)` is called as bytes leave; answers {status, body} or throws ApiError like api().
+export function uploadFile(path, file, { onProgress = () => {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', path);
+    request.setRequestHeader('Accept', 'application/json');
+    request.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    const token = getToken();
+    if (token) request.setRequestHeader('Authorization', `Bearer ${token}`);
+    if (readAfter) request.setRequestHeader(kReadAfter, readAfter);
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    request.addEventListener('error', () => reject(new ApiError(0, { error: { message: 'The server could not be reached.' } }, null)));
+    request.addEventListener('load', () => {
+      noteReadAfter({ headers: { get: (name) => request.getResponseHeader(name) } });
+      let body = null;
+      try {
+        body = JSON.parse(request.responseText);
+      } catch {
+        body = null;
+      }
+      if (request.status === 401) onUnauthorized();
+      if (request.status >= 200 && request.status < 300) {
+        resolve({ status: request.status, body });
+      } else {
+        const retryAfter = Number.parseInt(request.getResponseHeader('Retry-After') || '', 10);
+        reject(new ApiError(request.status, body, Number.isFinite(retryAfter) ? retryAfter : null));
+      }
+    });
+    request.send(file);
+  });
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // JSON request; throws ApiError for any non-2xx answer. A read the server shed (503 service_unavailable: overload,

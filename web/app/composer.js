@@ -1,12 +1,16 @@
 // The reply box. Sends through POST /messages/send-with-auto-template: free text inside the 24 h window, the
-// account's re-engagement template outside it. Each composed message gets one Idempotency-Key, reused when the
-// same text is sent again after a failure that may be retried (503, network), so a retry never double-sends.
-import { api } from './api.js';
+// account's re-engagement template outside it. An attached file (picker, drag and drop, or a pasted image) is
+// uploaded first (POST /accounts/{id}/uploads, with a progress bar) and sent with POST /messages/send, the text as
+// its caption. Each composed message gets one Idempotency-Key, reused when it is sent again after a failure that
+// may be retried (503, network), so a retry never double-sends — and never uploads the file twice either.
+import { api, uploadFile } from './api.js';
 import { $ } from './dom.js';
 import { sendErrorText } from './format.js';
+import { humanSize, takesCaption, uploadTypeOf } from './upload-types.js';
 
 const RETRYABLE = new Set(['upstream_unavailable', 'network_error', 'service_unavailable']);
 const MAX_LENGTH = 4096;
+const MAX_CAPTION = 1024;
 
 export class Composer {
   constructor({ onSent }) {
@@ -30,6 +34,60 @@ export class Composer {
       }
     });
     this.text.addEventListener('input', () => this.grow());
+    this.attachment = null;  // {file, kind} staged for the next send
+    this.fileInput = $('composer-file');
+    this.fileInput.addEventListener('change', () => {
+      if (this.fileInput.files.length) this.attach(this.fileInput.files[0]);
+      this.fileInput.value = '';  // choosing the same file again still fires `change`
+    });
+    $('composer-attachment-remove').addEventListener('click', () => this.detach());
+    this.text.addEventListener('paste', (event) => {
+      const file = event.clipboardData && event.clipboardData.files[0];
+      if (!file) return;
+      event.preventDefault();
+      this.attach(file);
+    });
+    this.form.addEventListener('dragover', (event) => {
+      if (![...event.dataTransfer.types].includes('Files')) return;
+      event.preventDefault();
+      this.form.classList.add('dropping');
+    });
+    this.form.addEventListener('dragleave', () => this.form.classList.remove('dropping'));
+    this.form.addEventListener('drop', (event) => {
+      this.form.classList.remove('dropping');
+      const file = event.dataTransfer.files[0];
+      if (!file) return;
+      event.preventDefault();
+      this.attach(file);
+    });
+  }
+
+  // The account of the open conversation: uploads belong to it.
+  setAccount(accountId) {
+    this.accountId = accountId;
+  }
+
+  // Stages a file for the next send, or says at once why WhatsApp would not take it.
+  attach(file) {
+    const type = uploadTypeOf(file);
+    if (type.problem) {
+      this.showError(`Not attached: ${type.problem}`);
+      return;
+    }
+    this.error.textContent = '';
+    this.attachment = { file, kind: type.kind };
+    $('composer-attachment-name').textContent = file.name || `pasted ${type.kind}`;
+    $('composer-attachment-size').textContent = humanSize(file.size);
+    $('composer-progress').hidden = true;
+    $('composer-attachment').hidden = false;
+    this.text.placeholder = takesCaption(type.kind) ? 'Add a caption (optional)' : 'No caption for this kind of file';
+    this.text.focus();
+  }
+
+  detach() {
+    this.attachment = null;
+    $('composer-attachment').hidden = true;
+    this.setWindow(this.windowOpen);
   }
 
   // A new thread: empty box, no leftover errors.
@@ -38,6 +96,7 @@ export class Composer {
     this.form.hidden = false;
     this.text.value = '';
     this.pending = null;
+    this.detach();
     this.error.textContent = '';
     this.notice.textContent = '';
     this.grow();
@@ -55,6 +114,7 @@ export class Composer {
   }
 
   async submit() {
+    if (this.attachment) return this.submitMedia();
     const text = this.text.value.trim();
     if (!text || this.sending || !this.conversationId) return;
     if (text.length > MAX_LENGTH) {
@@ -91,6 +151,65 @@ export class Composer {
       if (!RETRYABLE.has(error.code)) this.pending = null;
       if (error.status !== 401 && this.conversationId === conversationId) this.showError(sendErrorText(error));
     } finally {
+      this.sending = false;
+      this.send.disabled = false;
+      this.form.removeAttribute('aria-busy');
+    }
+  }
+
+  // The staged file with the text as its caption: uploaded once per composed message, then sent by its upload id.
+  async submitMedia() {
+    const caption = this.text.value.trim();
+    const { file, kind } = this.attachment;
+    if (this.sending || !this.conversationId || !this.accountId) return;
+    if (caption && !takesCaption(kind)) {
+      this.showError(`Not sent: WhatsApp sends ${kind} files without a caption. Remove the text or send it separately.`);
+      return;
+    }
+    if (caption.length > MAX_CAPTION) {
+      this.showError(`Not sent: a caption holds at most ${MAX_CAPTION} characters (this one has ${caption.length}).`);
+      return;
+    }
+    const conversationId = this.conversationId;
+    if (!this.pending || this.pending.file !== file || this.pending.caption !== caption ||
+        this.pending.conversationId !== conversationId) {
+      this.pending = { key: newKey(), file, caption, conversationId, uploadId: null, attempts: 0 };
+    }
+    const pending = this.pending;
+    pending.attempts += 1;
+    this.sending = true;
+    this.send.disabled = true;
+    this.form.setAttribute('aria-busy', 'true');
+    this.error.textContent = '';
+    const progress = $('composer-progress');
+    try {
+      if (!pending.uploadId) {
+        progress.value = 0;
+        progress.hidden = false;
+        const name = encodeURIComponent(file.name || `${kind}-${Date.now()}`);
+        const { body } = await uploadFile(`/accounts/${this.accountId}/uploads?filename=${name}`, file, {
+          onProgress: (fraction) => { progress.value = Math.round(fraction * 100); },
+        });
+        pending.uploadId = body.upload.id;
+      }
+      const { body } = await api('/messages/send', {
+        method: 'POST',
+        headers: { 'Idempotency-Key': pending.key },
+        body: { conversation_id: conversationId, upload_id: pending.uploadId, caption: caption || null },
+      });
+      this.pending = null;
+      if (this.conversationId === conversationId) {
+        this.text.value = '';
+        this.detach();
+        this.grow();
+        this.notice.textContent = '';
+      }
+      this.onSent(body.message, pending.attempts > 1);
+    } catch (error) {
+      if (!RETRYABLE.has(error.code)) this.pending = null;
+      if (error.status !== 401 && this.conversationId === conversationId) this.showError(sendErrorText(error));
+    } finally {
+      progress.hidden = true;
       this.sending = false;
       this.send.disabled = false;
       this.form.removeAttribute('aria-busy');

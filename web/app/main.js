@@ -154,6 +154,7 @@ async function showRoute(route, known) {
       list.select(conversation.id);
       list.markRead(conversation.id);
       composer.setWindow(conversation.free_window?.open);
+      composer.setAccount(conversation.account_id);
       document.title = `${$('thread-title').textContent} · ${TITLE}`;
     } catch {
       composer.hide(); // thread.open already says why in the thread pane

@@ -12,13 +12,18 @@ namespace inbox::api {
 
 inline constexpr std::size_t kMaxIdempotencyKeyLength = 128;
 
+inline constexpr std::size_t kMaxCaptionCharacters = 1024;  // Meta's limit for a media caption
+
 struct SendBody {
-    std::string conversation_id;  // lower-case UUID
-    std::string text;
+    std::string conversation_id;          // lower-case UUID
+    std::string text;                     // the text, or a media send's caption ("" for none)
+    std::optional<std::string> upload_id;  // a media send: lower-case UUID
 };
 
-// `{"conversation_id": "<uuid>", "text": "..."}`; anything else → 422 validation_failed naming the field.
-SendBody parse_send_body(const nlohmann::json& body);
+// `{"conversation_id": "<uuid>", "text": "..."}`, or with `allow_media` a media send
+// `{"conversation_id", "upload_id": "<uuid>", "caption": "..." | null}`; anything else → 422 validation_failed naming
+// the field.
+SendBody parse_send_body(const nlohmann::json& body, bool allow_media = false);
 
 // The Idempotency-Key header: absent → nullopt; 1–128 printable ASCII characters; anything else (empty, too long,
 // control or non-ASCII bytes, the header repeated) → 400 invalid_parameter.

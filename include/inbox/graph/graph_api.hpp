@@ -23,8 +23,16 @@ public:
     virtual boost::asio::awaitable<GraphResult<SentMessage>> send_template(
         std::string phone_number_id, std::string access_token, MessageEnvelope envelope, std::string name,
         std::string language, std::vector<std::string> body_parameters) = 0;
+    virtual boost::asio::awaitable<GraphResult<SentMessage>> send_media(std::string phone_number_id,
+                                                                        std::string access_token,
+                                                                        MessageEnvelope envelope,
+                                                                        OutboundMedia media) = 0;
 
-    // Family `media`. An expired media id answers refused() with object_missing() (result.expired()).
+    // Family `media`. Uploads a file for the number's sends (multipart: messaging_product, type, file).
+    virtual boost::asio::awaitable<GraphResult<UploadedMedia>> upload_media(std::string phone_number_id,
+                                                                            std::string access_token,
+                                                                            MediaFile file) = 0;
+    // An expired media id answers refused() with object_missing() (result.expired()).
     virtual boost::asio::awaitable<GraphResult<MediaMeta>> get_media_meta(std::string media_id,
                                                                           std::string access_token) = 0;
     // Streams to `path` (no file is left on failure). A URL whose host is not in the allow-list is refused

@@ -24,6 +24,7 @@ struct GraphClientOptions {
     std::vector<std::string> media_hosts;                 // GRAPH_MEDIA_HOSTS: hosts download_media may fetch from
     std::chrono::milliseconds request_timeout{10'000};
     std::chrono::milliseconds contact_lookup_timeout{2'000};
+    std::chrono::milliseconds upload_timeout{120'000};  // a media upload (up to 100 MiB)
     std::size_t template_page_size = 100;
     std::size_t max_template_pages = 100;  // a guard against a paging loop
     CircuitBreakerOptions breaker;
@@ -46,6 +47,11 @@ public:
                                                                    std::string access_token, MessageEnvelope envelope,
                                                                    std::string name, std::string language,
                                                                    std::vector<std::string> body_parameters) override;
+    boost::asio::awaitable<GraphResult<SentMessage>> send_media(std::string phone_number_id, std::string access_token,
+                                                                MessageEnvelope envelope,
+                                                                OutboundMedia media) override;
+    boost::asio::awaitable<GraphResult<UploadedMedia>> upload_media(std::string phone_number_id,
+                                                                    std::string access_token, MediaFile file) override;
     boost::asio::awaitable<GraphResult<MediaMeta>> get_media_meta(std::string media_id,
                                                                   std::string access_token) override;
     boost::asio::awaitable<GraphResult<MediaDownload>> download_media(std::string url, std::string access_token,
@@ -65,13 +71,15 @@ public:
     enum class Endpoint {
         send_text,
         send_template,
+        send_media,
+        media_upload,
         media_meta,
         media_download,
         list_templates,
         create_template,
         contact_lookup
     };
-    static constexpr std::size_t kEndpoints = 7;
+    static constexpr std::size_t kEndpoints = 9;
 
 private:
     // The raw answer of a call that got a 2xx, or why there is none.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "inbox/graph/graph_types.hpp"
+#include "inbox/graph/http_client.hpp"
 
 namespace inbox::graph {
 
@@ -18,6 +19,14 @@ std::string template_creation_body(std::string_view name, std::string_view langu
                                    std::string_view body_text);
 
 std::optional<SentMessage> parse_sent_message(std::string_view body);
+// {"id": "..."} of a media upload.
+std::optional<UploadedMedia> parse_uploaded_media(std::string_view body);
+
+// `{"type": kind, kind: {"id", "caption"?, "filename"?}}` with the envelope.
+std::string media_message_body(const MessageEnvelope& envelope, const OutboundMedia& media);
+// The multipart/form-data body of a media upload as Meta documents it (messaging_product, type, file), with the
+// file's bytes between its prefix and suffix (HttpRequest::file_body).
+FileBodyPart media_upload_body(std::string_view boundary, const MediaFile& file);
 std::optional<MediaMeta> parse_media_meta(std::string_view body);
 std::optional<CreatedTemplate> parse_created_template(std::string_view body);
 std::optional<ContactProfile> parse_contact_profile(std::string_view body);

@@ -18,6 +18,27 @@ struct SentMessage {
     std::string wamid;
 };
 
+// POST /{phone-number-id}/media: Meta's id for uploaded bytes, usable in sends from that number for 30 days.
+struct UploadedMedia {
+    std::string id;
+};
+
+// A file of the media store to upload (multipart, streamed from `path`).
+struct MediaFile {
+    std::string path;
+    std::uint64_t size = 0;
+    std::string mime_type;
+    std::string filename;  // the multipart part's filename (never empty)
+};
+
+// A media message by uploaded id: `kind` is image, video, audio, document or sticker.
+struct OutboundMedia {
+    std::string kind;
+    std::string media_id;
+    std::optional<std::string> caption;   // not for audio and stickers
+    std::optional<std::string> filename;  // documents
+};
+
 // GET /{media-id}. The URL lives ~5 minutes and needs the same bearer token.
 struct MediaMeta {
     std::string id;

@@ -11,6 +11,7 @@ namespace inbox::graph {
 // `base` is an absolute http(s) URL, optionally with a path prefix ("https://graph.facebook.com",
 // "http://127.0.0.1:8080/graph"); trailing slashes are ignored. Throw std::invalid_argument on a bad base.
 std::string messages_url(std::string_view base, std::string_view version, std::string_view phone_number_id);
+std::string media_upload_url(std::string_view base, std::string_view version, std::string_view phone_number_id);
 std::string media_meta_url(std::string_view base, std::string_view version, std::string_view media_id);
 // `after` empty → the first page; `limit` 0 → Graph's default.
 std::string templates_url(std::string_view base, std::string_view version, std::string_view waba_id,

@@ -31,11 +31,21 @@ struct HttpHeader {
     std::string value;
 };
 
+// A request body made of `prefix`, the `size` bytes of the file at `path`, then `suffix` (a multipart upload):
+// the file is sent in pieces as it is read, never whole in memory.
+struct FileBodyPart {
+    std::string prefix;
+    std::string path;
+    std::uint64_t size = 0;
+    std::string suffix;
+};
+
 struct HttpRequest {
     std::string method = "GET";
     std::string url;  // absolute http(s) URL
     std::vector<HttpHeader> headers;
     std::string body;                                  // sent with Content-Length when non-empty
+    std::optional<FileBodyPart> file_body;             // instead of `body`
     std::optional<std::chrono::milliseconds> timeout;  // overrides HttpClientOptions::request_timeout
 };
 

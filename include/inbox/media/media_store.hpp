@@ -49,8 +49,10 @@ public:
     // 64 lower-case hex digits: nothing else can name a file here (no path traversal).
     static bool valid_key(std::string_view key) noexcept;
 
-private:
+    // Where the bytes of a valid key live (whether or not they are stored).
     std::filesystem::path path_of(std::string_view key) const;
+
+private:
 
     std::filesystem::path root_;
     FileThreads* file_threads_;

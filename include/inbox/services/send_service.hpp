@@ -1,6 +1,7 @@
 #pragma once
 // Sending a text to a customer (API.md "Sending"): free-form inside the 24 h window, or — on the auto-template
-// route — the account's re-engagement template outside it. Nothing is lost and nothing is sent twice:
+// route — the account's re-engagement template outside it; or, inside the window, an upload as media (API.md Part
+// 2, "Sending media"). Nothing is lost and nothing is sent twice:
 //   1. the window is decided from the cached *expiry instant* (OpenWindowMemo in this process, then
 //      `free_window:{conversation}`); only a cached open window is trusted without Postgres (a stale entry can only
 //      be earlier than the truth, since last_inbound_at only grows), anything else loads the send context (one
@@ -26,6 +27,7 @@
 #include "inbox/domain/free_window.hpp"
 #include "inbox/domain/message.hpp"
 #include "inbox/graph/graph_result.hpp"
+#include "inbox/graph/graph_types.hpp"
 #include "inbox/services/in_flight_sends.hpp"
 #include "inbox/services/open_window_memo.hpp"
 #include "inbox/storage/outbound_repository.hpp"
@@ -35,6 +37,12 @@ class Cache;
 }
 namespace inbox::graph {
 class GraphApi;
+}
+namespace inbox::media {
+class MediaStore;
+}
+namespace inbox::storage {
+class UploadRepository;
 }
 namespace inbox::observability {
 class Counter;
@@ -53,6 +61,10 @@ struct SendBookkeeping {
     InFlightSends& in_flight;                // sends whose outcome this process has yet to record
     ConversationTouches& touches;            // conversations whose last message a send could not move at once
     std::function<std::int32_t()> claimer_key;  // this instance's liveness key (storage::ClaimerLiveness::key)
+    // Media sends (request.upload_id): the uploads and the store that holds their bytes. Without them, a media
+    // send answers not_found.
+    storage::UploadRepository* uploads = nullptr;
+    const media::MediaStore* media_store = nullptr;
 };
 
 enum class SendRoute { text, auto_template };  // POST /messages/send, POST /messages/send-with-auto-template
@@ -61,7 +73,8 @@ struct SendRequest {
     SendRoute route = SendRoute::text;
     std::string user_id;
     std::string conversation_id;                 // a lower-case UUID
-    std::string text;                            // already valid (domain::text_problem)
+    std::string text;                            // already valid (domain::text_problem); a media send's caption
+    std::optional<std::string> upload_id;        // a media send: a lower-case UUID of an upload
     std::optional<std::string> idempotency_key;  // already valid
 };
 
@@ -112,6 +125,12 @@ private:
                                                  const std::optional<storage::IdempotencyKey>& key);
     boost::asio::awaitable<SendResult> send_cold(const SendRequest& request,
                                                  const std::optional<storage::IdempotencyKey>& key);
+    // A media send (send_media.cpp): the upload must be of the conversation's account; inside the window only.
+    boost::asio::awaitable<SendResult> send_media(const SendRequest& request,
+                                                  const std::optional<storage::IdempotencyKey>& key);
+    // The bytes uploaded to the number once (Meta's media id is remembered on the upload), then sent by id.
+    boost::asio::awaitable<graph::GraphResult<graph::SentMessage>> send_media_to_meta(
+        const storage::SendTarget& target, graph::MessageEnvelope envelope, const storage::OutboundDraft& draft);
     boost::asio::awaitable<Decision> decide(const SendRequest& request, storage::SendContext& context);
     boost::asio::awaitable<Decision> decide_template(const SendRequest& request, storage::SendContext& context);
     // A request whose key names `existing`: the stored answer, a conflict, or (retryable) the same row sent again.

@@ -58,10 +58,21 @@ struct SendContext {
 };
 
 // What is stored for a send before Meta is called.
+// A media send's bytes: an upload of the same account, stored in the media store under `sha256`.
+struct MediaDraft {
+    std::string upload_id;
+    std::string mime_type;
+    std::string sha256;
+    std::uint64_t file_size = 0;
+    std::optional<std::string> filename;
+    std::optional<std::string> graph_media_id;  // Meta's id for the bytes on this number, when still valid
+};
+
 struct OutboundDraft {
-    std::string type;  // "text" | "template"
-    std::string text;  // the text as sent, or the filled template body
+    std::string type;  // "text" | "template" | a media kind (image, video, audio, document, sticker)
+    std::string text;  // the text as sent, the filled template body, or a media send's caption ("" for none)
     std::optional<domain::TemplateRef> template_ref;
+    std::optional<MediaDraft> media;
 };
 
 struct IdempotencyKey {

@@ -5,6 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,7 +35,12 @@ struct StoredUpload {
     std::string sha256;
     std::optional<std::string> filename;
     domain::TimePoint created_at;
+    // Meta's id for these bytes on the account's number, while it is younger than kGraphMediaIdLife.
+    std::optional<std::string> graph_media_id;
 };
+
+// Meta keeps an uploaded media id 30 days; a day less leaves room for a send that starts near the end.
+inline constexpr std::chrono::hours kGraphMediaIdLife{24 * 29};
 
 class UploadRepository {
 public:
@@ -44,6 +50,8 @@ public:
     boost::asio::awaitable<std::optional<StoredUpload>> insert(NewUpload upload);
     // nullopt: no such upload in an account of this user.
     boost::asio::awaitable<std::optional<StoredUpload>> find(std::string user_id, std::string upload_id);
+    // Meta's id for the upload's bytes, reused by later sends of it (uploads are per account, like media ids).
+    boost::asio::awaitable<void> remember_graph_media_id(std::string upload_id, std::string graph_media_id);
 
 private:
     DbLane lane_;

@@ -10,6 +10,7 @@
 #include "inbox/api/media_routes.hpp"
 #include "inbox/api/send_routes.hpp"
 #include "inbox/api/template_routes.hpp"
+#include "inbox/api/upload_routes.hpp"
 #include "inbox/auth/jwt.hpp"
 #include "inbox/cache/make_cache.hpp"
 #include "inbox/services/pending_send_sweeper.hpp"
@@ -100,8 +101,8 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       outbound_(pool_),
       throttle_({.messages_per_second = options.send_rate_per_number}),
       touches_(io_.get_executor(), outbound_, metrics_),
-      sends_(outbound_, templates_, graph_, *cache_, throttle_, {in_flight_, touches_, [this] { return liveness_.key(); }},
-             metrics_),
+      sends_(outbound_, templates_, graph_, *cache_, throttle_,
+             {in_flight_, touches_, [this] { return liveness_.key(); }, &upload_rows_, &media_store_}, metrics_),
       media_dir_(fresh_media_dir()),
       media_store_(media_dir_),
       liveness_(database_url, metrics_),
@@ -112,6 +113,9 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       job_runner_(io_.get_executor(), runner_jobs_, metrics_, {.poll_interval = std::chrono::milliseconds(200)}),
       media_(media_rows_, job_rows_, job_runner_, graph_, *cache_, media_store_, waiters_, metrics_, media_options()),
       contacts_(contact_rows_, graph_, *cache_, waiters_, options.contact_lookup_url),
+      accounts_(pool_),
+      upload_rows_(pool_),
+      uploads_(upload_rows_, accounts_, media_store_, file_threads_, metrics_),
       relay_(io_.get_executor(), inbox_repository_, bus_),
       listener_(database_url, std::string(storage::kLiveChannel),
                 [this](const std::string& payload) {
@@ -128,6 +132,7 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
     api::register_send_routes(router_, sends_);
     api::register_media_routes(router_, media_);
     api::register_contact_routes(router_, contacts_);
+    api::register_upload_routes(router_, uploads_);
     job_runner_.handle(storage::kMediaDownloadJob,
                        [this](storage::Job job) { return media_.run_download(std::move(job)); });
     job_runner_.handle(storage::kCheckMediaJob, [this](storage::Job job) { return media_.run_scan(std::move(job)); });

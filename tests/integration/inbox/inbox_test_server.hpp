@@ -33,6 +33,10 @@
 #include "inbox/services/outbound_throttle.hpp"
 #include "inbox/services/send_service.hpp"
 #include "inbox/services/template_service.hpp"
+#include "inbox/services/upload_service.hpp"
+#include "inbox/storage/account_repository.hpp"
+#include "inbox/storage/upload_repository.hpp"
+#include "inbox/util/file_threads.hpp"
 #include "inbox/storage/contact_repository.hpp"
 #include "inbox/storage/claimer_liveness.hpp"
 #include "inbox/storage/db_pool.hpp"
@@ -128,6 +132,10 @@ private:
     services::KeyWaiters waiters_;
     services::MediaService media_;
     services::ContactService contacts_;
+    storage::AccountRepository accounts_;
+    storage::UploadRepository upload_rows_;
+    FileThreads file_threads_;
+    services::UploadService uploads_;
     api::LiveEventRelay relay_;
     storage::NotificationListener listener_;
     http::Router router_;

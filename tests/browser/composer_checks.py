@@ -1,0 +1,71 @@
+"""The composer's attachments (API.md Part 2, "Uploads and outbound media"): a photo picked in the composer is
+uploaded (its progress shown), sent with its caption once, and shown in the thread from our own store; a file
+WhatsApp would refuse is refused in words before any upload."""
+import hashlib
+import os
+import struct
+import uuid
+import zlib
+
+from support import Failure, wait_for
+
+
+
+def png(width, height):
+    """A real RGB PNG (a red-to-orange gradient), so the browser decodes and shows it at a visible size."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (220, 40 + x * 150 // width, 40 + y * 60 // height))
+                    for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+PNG = png(240, 160)
+
+
+def check_attachment(test):
+    page = test.page
+    page.go(f"#/conversations/{test.conversation}")  # its window is open
+    page.wait_thread(test.conversation, "the open-window thread")
+    page.js("document.getElementById('composer-text').value = ''")
+    refused = os.path.join(test.run_dir, "page.html")
+    with open(refused, "w") as f:
+        f.write("<script>alert(1)</script>")
+    page.driver.find_element("id", "composer-file").send_keys(refused)
+    wait_for(lambda: "Not attached" in page.js("return document.getElementById('composer-error').textContent"),
+             "the refusal of an HTML file, in words")
+    if page.visible("composer-attachment"):
+        raise Failure("a file WhatsApp refuses was staged anyway")
+    uploads_before = len(test.graph.requests("media_upload"))
+
+    photo = os.path.join(test.run_dir, f"product-{uuid.uuid4().hex[:6]}.png")
+    with open(photo, "wb") as f:
+        f.write(PNG)
+    page.driver.find_element("id", "composer-file").send_keys(photo)
+    wait_for(lambda: page.visible("composer-attachment"), "the staged photo above the reply box")
+    name = page.js("return document.getElementById('composer-attachment-name').textContent")
+    if name != os.path.basename(photo):
+        raise Failure(f"the staged attachment is named {name!r}, expected {os.path.basename(photo)!r}")
+    test.extra_shots.append(test.shot("composer-attachment-1280x800.png"))
+    caption = f"Here it is in red ({uuid.uuid4().hex[:6]})"
+    page.type_reply(caption)
+    sent = wait_for(lambda: (m := page.message("return li.dataset.type === 'image' && li.textContent.includes(args[0])",
+                                               caption)) and m["status"] == "sent" and m["mediaState"] == "ready" and m,
+                    "the photo in the thread, sent and shown", timeout=20)
+    if page.visible("composer-attachment"):
+        raise Failure("the attachment stayed staged after it was sent")
+
+    uploads = test.graph.requests("media_upload")[uploads_before:]
+    if len(uploads) != 1:
+        raise Failure(f"{len(uploads)} uploads reached Meta for one photo")
+    summary = uploads[0]["json"]
+    if summary["file"]["sha256"] != hashlib.sha256(PNG).hexdigest() or summary["type"] != "image/png":
+        raise Failure(f"Meta got {summary['file']} as {summary['type']}, not the photo's bytes as image/png")
+    sends = [r["json"] for r in test.graph.requests("messages") if r.get("json", {}).get("type") == "image"]
+    if len(sends) != 1 or sends[0]["image"].get("caption") != caption:
+        raise Failure(f"the image went to Meta as {sends}, expected once with its caption")
+    stored = test.db.value(f"SELECT media_sha256 FROM messages WHERE id = '{sent['id']}'")
+    if stored != hashlib.sha256(PNG).hexdigest():
+        raise Failure(f"the sent photo is stored with sha256 {stored!r}")
+    test.extra_shots.append(test.shot("composer-photo-sent-1280x800.png"))
