@@ -17,7 +17,30 @@ WEBHOOK_THREADS = 4
 GIVE_UP_AFTER_S = 30
 
 
-class Senders:
+class Workers:
+    """Threads running `run` until finish(): each ends its current step first (a send its retries, a burst)."""
+
+    def __init__(self, count):
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.counter = iter(range(10**9))
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(count)]
+
+    def next_number(self):
+        with self.lock:
+            return next(self.counter)
+
+    def start(self):
+        for thread in self.threads:
+            thread.start()
+
+    def finish(self, timeout):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+
+class Senders(Workers):
     """32 agents sending as fast as they are answered; each send is retried under its own Idempotency-Key on 503
     (or no answer) until it gets 201 or 200, as a client following Retry-After would."""
 
@@ -27,15 +50,11 @@ class Senders:
         self.answers = {}  # key -> [(sent_at, answered_at, status)]
         self.texts = {}    # key -> text
         self.refusals = []  # (sent_at, answered_at, status, body) of every answer but 200/201
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.counter = iter(range(10**9))
-        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(SENDERS)]
+        super().__init__(SENDERS)
 
     def run(self):
         while not self.stop.is_set():
-            with self.lock:
-                n = next(self.counter)
+            n = self.next_number()
             key, text = f"race-{n}", f"race send {n}"
             conversation_id = self.targets[n % len(self.targets)][0]
             body = json.dumps({"conversation_id": conversation_id, "text": text})
@@ -55,32 +74,19 @@ class Senders:
                     break
                 time.sleep(min(float(headers.get("Retry-After", "0.2") or 0.2), 1.0))
 
-    def start(self):
-        for thread in self.threads:
-            thread.start()
 
-    def finish(self):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(GIVE_UP_AFTER_S + 15)
-
-
-class Customers:
+class Customers(Workers):
     """Inbound messages from the same conversations' customers, in bursts of 20."""
 
     def __init__(self, port, targets):
         self.port, self.targets = port, targets
         self.acknowledged, self.answers = [], []  # answers: (sent_at, answered_at, status)
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.counter = iter(range(10**9))
-        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(WEBHOOK_THREADS)]
+        super().__init__(WEBHOOK_THREADS)
 
     def run(self):
         while not self.stop.is_set():
             for _ in range(20):
-                with self.lock:
-                    n = next(self.counter)
+                n = self.next_number()
                 wamid = f"wamid.race.in.{n}"
                 body = delivery("text_message.json", wamid, sender=self.targets[n % len(self.targets)][1])
                 sent = time.time()
@@ -90,15 +96,6 @@ class Customers:
                     if status == 200:
                         self.acknowledged.append(wamid)
             self.stop.wait(0.2)
-
-    def start(self):
-        for thread in self.threads:
-            thread.start()
-
-    def finish(self):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(15)
 
 
 def count(values):
@@ -151,8 +148,8 @@ def send_race(run_dir, short):
             time.sleep(seconds)
             inject(fault, windows)
     finally:
-        senders.finish()
-        customers.finish()
+        senders.finish(GIVE_UP_AFTER_S + 15)
+        customers.finish(15)
     load_seconds = time.time() - began
     sent_texts = {senders.texts[k] for k, a in senders.answers.items() if a and a[-1][2] in (200, 201)}
     in_list = "'race send %'"
