@@ -31,12 +31,20 @@ SendBody parse_media_send(std::string conversation_id, const nlohmann::json& bod
             throw ApiError::validation_failed("caption must be at most 1024 characters");
         }
     }
-    return {std::move(conversation_id), std::move(caption), std::move(*upload_id)};
+    return {std::move(conversation_id), std::move(caption), std::move(*upload_id), std::nullopt};
 }
 
-}  // namespace
+// `reply_to`: absent or null for none, else a message id.
+std::optional<std::string> parse_reply_to(const nlohmann::json& body) {
+    const auto found = body.find("reply_to");
+    if (found == body.end() || found->is_null()) return std::nullopt;
+    if (!found->is_string()) throw http::ApiError::validation_failed("reply_to must be a message id or null");
+    auto id = normalize_uuid(found->get_ref<const std::string&>());
+    if (!id) throw http::ApiError::validation_failed("reply_to must be a message id (a UUID)");
+    return id;
+}
 
-SendBody parse_send_body(const nlohmann::json& body, bool allow_media) {
+SendBody parse_send_fields(const nlohmann::json& body, bool allow_media) {
     using http::ApiError;
     const auto conversation = body.find("conversation_id");
     if (conversation == body.end() || !conversation->is_string()) {
@@ -55,7 +63,15 @@ SendBody parse_send_body(const nlohmann::json& body, bool allow_media) {
     }
     const auto& value = text->get_ref<const std::string&>();
     if (auto problem = domain::text_problem(value)) throw ApiError::validation_failed(*problem);
-    return {std::move(*conversation_id), value, std::nullopt};
+    return {std::move(*conversation_id), value, std::nullopt, std::nullopt};
+}
+
+}  // namespace
+
+SendBody parse_send_body(const nlohmann::json& body, bool allow_media) {
+    auto parsed = parse_send_fields(body, allow_media);
+    parsed.reply_to = parse_reply_to(body);
+    return parsed;
 }
 
 std::optional<std::string> parse_idempotency_key(const http::Request& request) {

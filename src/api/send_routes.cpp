@@ -21,8 +21,15 @@ services::SendRequest send_request_of(const Request& request, services::SendRout
     auto body = http::parse_json_object_body(request);
     auto key = parse_idempotency_key(request);
     auto parsed = parse_send_body(body, route == services::SendRoute::text);
-    return {route,          *request.user_id,           std::move(parsed.conversation_id), std::move(parsed.text),
-            std::move(parsed.upload_id), std::move(key)};
+    services::SendRequest send;
+    send.route = route;
+    send.user_id = *request.user_id;
+    send.conversation_id = std::move(parsed.conversation_id);
+    send.text = std::move(parsed.text);
+    send.upload_id = std::move(parsed.upload_id);
+    send.reply_to = std::move(parsed.reply_to);
+    send.idempotency_key = std::move(key);
+    return send;
 }
 
 // 502 and 503 name the stored failed message, so a client can show it (and repeat under the same key).

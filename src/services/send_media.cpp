@@ -43,7 +43,8 @@ graph::GraphResult<graph::SentMessage> send_failure_of(const graph::GraphResult<
 }  // namespace
 
 boost::asio::awaitable<SendResult> SendService::send_media(const SendRequest& request,
-                                                           const std::optional<storage::IdempotencyKey>& key) {
+                                                           const std::optional<storage::IdempotencyKey>& key,
+                                                           const std::optional<domain::ReplyTo>& reply) {
     using send_results::answer;
     using send_results::answer_because;
     std::optional<storage::StoredUpload> upload;
@@ -66,6 +67,7 @@ boost::asio::awaitable<SendResult> SendService::send_media(const SendRequest& re
     co_await remember_window(request.conversation_id, context->last_inbound_at);
     const auto window = domain::free_window(context->last_inbound_at, clock_());
     auto draft = media_draft_of(*upload, request.text);
+    draft.reply_to = reply;
 
     if (auto existing = std::move(context->existing)) {
         std::optional<storage::OutboundDraft> retry;

@@ -63,6 +63,7 @@ std::optional<storage::IdempotencyKey> idempotency_of(const SendRequest& request
     std::string fingerprinted = kRouteNames[index_of(request.route)];
     fingerprinted.append("\n").append(request.conversation_id).append("\n").append(request.text);
     if (request.upload_id) fingerprinted.append("\nupload:").append(*request.upload_id);
+    if (request.reply_to) fingerprinted.append("\nreply:").append(*request.reply_to);
     return storage::IdempotencyKey{*request.idempotency_key, auth::sha256_hex(fingerprinted)};
 }
 
@@ -178,21 +179,48 @@ boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
         expiry = decode_expiry(cached);
         if (expiry) open_windows_.remember(request.conversation_id, *expiry, clock_());
     }
+    std::optional<domain::ReplyTo> reply;
+    if (request.reply_to) {
+        auto decided = co_await resolve_reply(request);
+        if (decided.answer) co_return counted(request, std::move(*decided.answer), started);
+        reply = std::move(decided.reply);
+    }
     SendResult result;
     if (request.upload_id) {
-        result = co_await send_media(request, key);
+        result = co_await send_media(request, key, reply);
     } else if (expiry && clock_() < *expiry) {
-        result = co_await send_warm(request, key);
+        result = co_await send_warm(request, key, reply);
     } else {
-        result = co_await send_cold(request, key);
+        result = co_await send_cold(request, key, reply);
     }
     co_return counted(request, std::move(result), started);
 }
 
+// The message a reply quotes: of the same conversation, and known to Meta (it has a wamid), else 422; a
+// conversation the caller cannot see is 404, as without reply_to.
+boost::asio::awaitable<SendService::ReplyDecision> SendService::resolve_reply(const SendRequest& request) {
+    auto target = co_await outbound_.reply_target(request.user_id, request.conversation_id, *request.reply_to);
+    ReplyDecision decision;
+    if (!target.conversation_visible) {
+        decision.answer = answer(Outcome::not_found);
+    } else if (!target.in_conversation) {
+        decision.answer = send_results::answer_because(Outcome::validation_failed,
+                                                       "reply_to must name a message of this conversation");
+    } else if (!target.wa_message_id) {
+        decision.answer = send_results::answer_because(
+            Outcome::validation_failed, "reply_to names a message WhatsApp does not have (no wa_message_id)");
+    } else {
+        decision.reply = domain::ReplyTo{*target.wa_message_id, *request.reply_to};
+    }
+    co_return decision;
+}
+
 // The cached window is open: one statement loads the target and writes the pending row (or finds the key's row).
 boost::asio::awaitable<SendResult> SendService::send_warm(const SendRequest& request,
-                                                          const std::optional<storage::IdempotencyKey>& key) {
-    const auto draft = text_draft(request.text);
+                                                          const std::optional<storage::IdempotencyKey>& key,
+                                                          const std::optional<domain::ReplyTo>& reply) {
+    auto draft = text_draft(request.text);
+    draft.reply_to = reply;
     auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, draft, key,
                                                       bookkeeping_.claimer_key());
     if (!inserted.target) co_return answer(Outcome::not_found);
@@ -203,7 +231,8 @@ boost::asio::awaitable<SendResult> SendService::send_warm(const SendRequest& req
 
 // No cached open window: the send context decides (membership, window, templates, the key's row).
 boost::asio::awaitable<SendResult> SendService::send_cold(const SendRequest& request,
-                                                          const std::optional<storage::IdempotencyKey>& key) {
+                                                          const std::optional<storage::IdempotencyKey>& key,
+                                                          const std::optional<domain::ReplyTo>& reply) {
     // A named local, not a conditional expression inside co_await: GCC 12 miscompiles that temporary.
     std::optional<std::string> key_text;
     if (key) key_text = key->key;
@@ -216,12 +245,14 @@ boost::asio::awaitable<SendResult> SendService::send_cold(const SendRequest& req
         (existing->retryable || orphaned(*existing, key_in_flight(request, *key)))) {
         auto decision = co_await decide(request, *context);
         if (!decision.draft) co_return decision.answer;
+        decision.draft->reply_to = reply;
         co_return co_await repeat(request, context->target, std::move(existing), *key, std::move(decision.draft));
     }
     if (existing) co_return co_await repeat(request, context->target, std::move(existing), *key, std::nullopt);
 
     auto decision = co_await decide(request, *context);
     if (!decision.draft) co_return decision.answer;
+    decision.draft->reply_to = reply;
     auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, *decision.draft, key,
                                                       bookkeeping_.claimer_key());
     if (!inserted.target) co_return answer(Outcome::not_found);  // the membership went in between
@@ -333,7 +364,9 @@ boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& req
 
     // Our message id rides along as callback data: Meta's status webhooks then find the message even before (or
     // without) the record of Meta's answer below.
-    graph::MessageEnvelope envelope{target.recipient_wa_id, std::nullopt, message.id};
+    std::optional<std::string> context_wamid;
+    if (draft.reply_to) context_wamid = draft.reply_to->wa_message_id;
+    graph::MessageEnvelope envelope{target.recipient_wa_id, std::move(context_wamid), message.id};
     graph::GraphResult<graph::SentMessage> sent;
     const auto graph_started = std::chrono::steady_clock::now();
     if (draft.media) {

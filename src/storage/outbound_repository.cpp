@@ -46,7 +46,7 @@ constexpr Query kSendContext{
 // then sees it). The row is claimed by this instance ($10) while its Graph call is in flight. Column layout: 0-3
 // target, 4-7 the new row, 8 the NOTIFY, 9-33 the key's row.
 // $11-$15: a media send's upload id, SHA-256 (also its media store key), MIME type, size and filename (NULL for
-// other sends).
+// other sends); $16: the wamid of the message it replies to.
 constexpr Query kInsertPending{
     "outbound_insert_pending",
     "WITH target AS MATERIALIZED ("
@@ -56,9 +56,9 @@ constexpr Query kInsertPending{
     "    INSERT INTO messages AS n (account_id, conversation_id, direction, type, body, status, template_name,"
     "                               template_language, idempotency_key, request_fingerprint, timestamp, claimed_by,"
     "                               upload_id, media_state, media_key, media_sha256, media_mime_type,"
-    "                               media_file_size, media_filename)"
+    "                               media_file_size, media_filename, reply_to_wa_message_id)"
     "    SELECT t.account_id, t.id, 'outbound', $3, nullif($4, ''), 'pending', $5, $6, $7, $8, now(), $10,"
-    "           $11::uuid, CASE WHEN $11 IS NOT NULL THEN 'stored' END, $12, $12, $13, $14, $15 FROM target t"
+    "           $11::uuid, CASE WHEN $11 IS NOT NULL THEN 'stored' END, $12, $12, $13, $14, $15, $16 FROM target t"
     "    ON CONFLICT (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
     "    RETURNING n.id, n.conversation_id, n.timestamp, n.created_at, n.send_attempt, n.upload_id),"
     // A used upload outlives the 24 h retention of unused ones.
@@ -71,6 +71,13 @@ constexpr Query kInsertPending{
     " FROM target t LEFT JOIN inserted i ON true"
     " LEFT JOIN messages m ON i.id IS NULL AND m.account_id = t.account_id AND m.idempotency_key = $7"
     INBOX_MESSAGE_REPLY_JOIN};
+
+constexpr Query kReplyTarget{
+    "outbound_reply_target",
+    "SELECT EXISTS (SELECT 1 FROM conversations c JOIN account_members mb ON mb.account_id = c.account_id"
+    "               AND mb.user_id = $1 WHERE c.id = $2::uuid),"
+    " EXISTS (SELECT 1 FROM messages m WHERE m.id = $3::uuid AND m.conversation_id = $2::uuid),"
+    " (SELECT m.wa_message_id FROM messages m WHERE m.id = $3::uuid AND m.conversation_id = $2::uuid)"};
 
 constexpr Query kFindByKey{"outbound_find_by_key",
                            "SELECT" INBOX_KEYED_MESSAGE " FROM messages m" INBOX_MESSAGE_REPLY_JOIN
@@ -194,6 +201,7 @@ PendingSend pending_message(const OutboundDraft& draft, std::string id, std::str
     message.direction = "outbound";
     message.type = draft.type;
     if (!draft.text.empty()) message.text = draft.text;
+    message.reply_to = draft.reply_to;
     message.status = "pending";
     message.timestamp = time_from_micros(timestamp);
     message.created_at = time_from_micros(created_at);
@@ -263,10 +271,13 @@ boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::st
             file_size = std::to_string(draft.media->file_size);
             filename = draft.media->filename;
         }
+        std::optional<std::string> reply_wamid;
+        if (draft.reply_to) reply_wamid = draft.reply_to->wa_message_id;
         auto result = db.exec(tx, kInsertPending, user_id, conversation_id, draft.type, draft.text,
                               nullable(template_name(draft)), nullable(template_language(draft)), nullable(key_text),
                               nullable(fingerprint), std::string(kLiveChannel), claimer, nullable(upload_id),
-                              nullable(sha256), nullable(mime_type), nullable(file_size), nullable(filename));
+                              nullable(sha256), nullable(mime_type), nullable(file_size), nullable(filename),
+                              nullable(reply_wamid));
         PendingInsert outcome;
         if (result.empty()) return outcome;
         const auto& row = result[0];
@@ -278,6 +289,17 @@ boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::st
             outcome.existing = keyed_message(row, 9);
         }
         return outcome;
+    });
+}
+
+boost::asio::awaitable<ReplyTarget> OutboundRepository::reply_target(std::string user_id,
+                                                                     std::string conversation_id,
+                                                                     std::string message_id) {
+    return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id),
+                      message_id = std::move(message_id)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());
+        const auto row = db.exec(tx, kReplyTarget, user_id, conversation_id, message_id)[0];
+        return ReplyTarget{row[0].as<bool>(), row[1].as<bool>(), optional_text(row[2])};
     });
 }
 

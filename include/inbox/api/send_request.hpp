@@ -18,11 +18,12 @@ struct SendBody {
     std::string conversation_id;          // lower-case UUID
     std::string text;                     // the text, or a media send's caption ("" for none)
     std::optional<std::string> upload_id;  // a media send: lower-case UUID
+    std::optional<std::string> reply_to;   // the message it answers: lower-case UUID
 };
 
 // `{"conversation_id": "<uuid>", "text": "..."}`, or with `allow_media` a media send
-// `{"conversation_id", "upload_id": "<uuid>", "caption": "..." | null}`; anything else → 422 validation_failed naming
-// the field.
+// `{"conversation_id", "upload_id": "<uuid>", "caption": "..." | null}`; either may add `"reply_to": "<message
+// uuid>"` (null for none); anything else → 422 validation_failed naming the field.
 SendBody parse_send_body(const nlohmann::json& body, bool allow_media = false);
 
 // The Idempotency-Key header: absent → nullopt; 1–128 printable ASCII characters; anything else (empty, too long,

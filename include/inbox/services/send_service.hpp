@@ -75,6 +75,7 @@ struct SendRequest {
     std::string conversation_id;                 // a lower-case UUID
     std::string text;                            // already valid (domain::text_problem); a media send's caption
     std::optional<std::string> upload_id;        // a media send: a lower-case UUID of an upload
+    std::optional<std::string> reply_to;         // the id of the message this one answers (lower-case UUID)
     std::optional<std::string> idempotency_key;  // already valid
 };
 
@@ -115,6 +116,14 @@ public:
     boost::asio::awaitable<SendResult> send(SendRequest request);
 
 private:
+    // `request.reply_to` resolved to its wamid, or the answer that ends the send (404, 422) before anything is
+    // stored.
+    struct ReplyDecision {
+        std::optional<domain::ReplyTo> reply;
+        std::optional<SendResult> answer;
+    };
+    boost::asio::awaitable<ReplyDecision> resolve_reply(const SendRequest& request);
+
     // What a send stores and sends, or the answer that ends it before anything is stored.
     struct Decision {
         std::optional<storage::OutboundDraft> draft;
@@ -122,12 +131,15 @@ private:
     };
 
     boost::asio::awaitable<SendResult> send_warm(const SendRequest& request,
-                                                 const std::optional<storage::IdempotencyKey>& key);
+                                                 const std::optional<storage::IdempotencyKey>& key,
+                                                 const std::optional<domain::ReplyTo>& reply);
     boost::asio::awaitable<SendResult> send_cold(const SendRequest& request,
-                                                 const std::optional<storage::IdempotencyKey>& key);
+                                                 const std::optional<storage::IdempotencyKey>& key,
+                                                 const std::optional<domain::ReplyTo>& reply);
     // A media send (send_media.cpp): the upload must be of the conversation's account; inside the window only.
     boost::asio::awaitable<SendResult> send_media(const SendRequest& request,
-                                                  const std::optional<storage::IdempotencyKey>& key);
+                                                  const std::optional<storage::IdempotencyKey>& key,
+                                                  const std::optional<domain::ReplyTo>& reply);
     // The bytes uploaded to the number once (Meta's media id is remembered on the upload), then sent by id.
     boost::asio::awaitable<graph::GraphResult<graph::SentMessage>> send_media_to_meta(
         const storage::SendTarget& target, graph::MessageEnvelope envelope, const storage::OutboundDraft& draft);

@@ -73,6 +73,15 @@ struct OutboundDraft {
     std::string text;  // the text as sent, the filled template body, or a media send's caption ("" for none)
     std::optional<domain::TemplateRef> template_ref;
     std::optional<MediaDraft> media;
+    std::optional<domain::ReplyTo> reply_to;  // the message it answers (sent as Meta's `context`)
+};
+
+// What a send's `reply_to` names, for the caller: whether the conversation is theirs, whether the message is in it,
+// and its wamid (none while it is pending or when it failed before Meta had it).
+struct ReplyTarget {
+    bool conversation_visible = false;
+    bool in_conversation = false;
+    std::optional<std::string> wa_message_id;
 };
 
 struct IdempotencyKey {
@@ -130,6 +139,9 @@ public:
                                                          std::int32_t claimer);
 
     boost::asio::awaitable<std::optional<StoredSend>> find_by_key(std::string account_id, std::string key);
+    // The message `message_id` as the target of a reply in `conversation_id`, seen by `user_id` (one statement).
+    boost::asio::awaitable<ReplyTarget> reply_target(std::string user_id, std::string conversation_id,
+                                                     std::string message_id);
 
     // A retryable failed row, or an orphaned pending one, back to `pending` as the next attempt with this draft
     // (the window may have changed since), for exactly one caller: `attempt` must still be the row's. nullopt:
