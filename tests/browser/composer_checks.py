@@ -69,3 +69,31 @@ def check_attachment(test):
     if stored != hashlib.sha256(PNG).hexdigest():
         raise Failure(f"the sent photo is stored with sha256 {stored!r}")
     test.extra_shots.append(test.shot("composer-photo-sent-1280x800.png"))
+
+
+def check_reply(test):
+    """The reply action on a customer's message quotes it: the composer says so, the send carries reply_to, Meta gets
+    its context, and the thread shows the quote."""
+    page = test.page
+    question = f"Do you ship to Lyon? ({uuid.uuid4().hex[:6]})"
+    wamid = test.deliver("text_message.json", text=question)
+    target = wait_for(lambda: page.message_with_text(question, "inbound"), "the customer's question in the thread")
+    button = page.driver.find_element("css selector", f'li[data-id="{target["id"]}"] .reply-action')
+    page.js("arguments[0].click()", button)  # shown on hover or focus; clicked as a keyboard user would
+    wait_for(lambda: page.visible("composer-reply"), "the 'Replying to' bar above the reply box")
+    quoted = page.js("return document.getElementById('composer-reply-text').textContent")
+    if question not in quoted:
+        raise Failure(f"the reply bar quotes {quoted!r}, not the question")
+    test.extra_shots.append(test.shot("composer-reply-1280x800.png"))
+    answer = f"Yes, within two days ({uuid.uuid4().hex[:6]})"
+    page.type_reply(answer)
+    sent = wait_for(lambda: (m := page.message_with_text(answer, "outbound")) and m["status"] == "sent" and m,
+                    "the reply in the thread, sent")
+    if question not in sent["text"]:
+        raise Failure(f"the sent reply does not show the quoted question: {sent['text']!r}")
+    if page.visible("composer-reply"):
+        raise Failure("the 'Replying to' bar stayed after the reply was sent")
+    contexts = [r["json"].get("context", {}).get("message_id") for r in test.graph.requests("messages")
+                if r.get("json", {}).get("text", {}).get("body") == answer]
+    if contexts != [wamid]:
+        raise Failure(f"Meta got the reply with contexts {contexts}, expected once with {wamid}")

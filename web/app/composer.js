@@ -41,6 +41,8 @@ export class Composer {
       this.fileInput.value = '';  // choosing the same file again still fires `change`
     });
     $('composer-attachment-remove').addEventListener('click', () => this.detach());
+    this.reply = null;  // {id, text} of the message the next send quotes
+    $('composer-reply-cancel').addEventListener('click', () => this.cancelReply());
     this.text.addEventListener('paste', (event) => {
       const file = event.clipboardData && event.clipboardData.files[0];
       if (!file) return;
@@ -60,6 +62,19 @@ export class Composer {
       event.preventDefault();
       this.attach(file);
     });
+  }
+
+  // The next send quotes this message (sent as `reply_to`).
+  replyTo(messageId, text) {
+    this.reply = { id: messageId, text };
+    $('composer-reply-text').textContent = text;
+    $('composer-reply').hidden = false;
+    this.text.focus();
+  }
+
+  cancelReply() {
+    this.reply = null;
+    $('composer-reply').hidden = true;
   }
 
   // The account of the open conversation: uploads belong to it.
@@ -97,6 +112,7 @@ export class Composer {
     this.text.value = '';
     this.pending = null;
     this.detach();
+    this.cancelReply();
     this.error.textContent = '';
     this.notice.textContent = '';
     this.grow();
@@ -122,8 +138,10 @@ export class Composer {
       return;
     }
     // Edited text is another message: it needs its own key (the server answers 409 for a reused key).
-    if (!this.pending || this.pending.text !== text || this.pending.conversationId !== this.conversationId) {
-      this.pending = { key: newKey(), text, conversationId: this.conversationId, attempts: 0 };
+    const replyTo = this.reply ? this.reply.id : null;
+    if (!this.pending || this.pending.text !== text || this.pending.conversationId !== this.conversationId ||
+        this.pending.replyTo !== replyTo) {
+      this.pending = { key: newKey(), text, conversationId: this.conversationId, replyTo, attempts: 0 };
     }
     this.pending.attempts += 1;
     const retried = this.pending.attempts > 1;
@@ -136,11 +154,12 @@ export class Composer {
       const { body } = await api('/messages/send-with-auto-template', {
         method: 'POST',
         headers: { 'Idempotency-Key': this.pending.key },
-        body: { conversation_id: conversationId, text },
+        body: { conversation_id: conversationId, text, reply_to: replyTo },
       });
       this.pending = null;
       if (this.conversationId === conversationId) {
         this.text.value = '';
+        this.cancelReply();
         this.grow();
         this.notice.textContent = body.mode === 'template' && body.template
           ? `The 24-hour window is closed, so this was sent as the approved template “${body.template.name}” (${body.template.language}).`
@@ -171,9 +190,10 @@ export class Composer {
       return;
     }
     const conversationId = this.conversationId;
+    const replyTo = this.reply ? this.reply.id : null;
     if (!this.pending || this.pending.file !== file || this.pending.caption !== caption ||
-        this.pending.conversationId !== conversationId) {
-      this.pending = { key: newKey(), file, caption, conversationId, uploadId: null, attempts: 0 };
+        this.pending.conversationId !== conversationId || this.pending.replyTo !== replyTo) {
+      this.pending = { key: newKey(), file, caption, conversationId, replyTo, uploadId: null, attempts: 0 };
     }
     const pending = this.pending;
     pending.attempts += 1;
@@ -195,12 +215,14 @@ export class Composer {
       const { body } = await api('/messages/send', {
         method: 'POST',
         headers: { 'Idempotency-Key': pending.key },
-        body: { conversation_id: conversationId, upload_id: pending.uploadId, caption: caption || null },
+        body: { conversation_id: conversationId, upload_id: pending.uploadId, caption: caption || null,
+          reply_to: replyTo },
       });
       this.pending = null;
       if (this.conversationId === conversationId) {
         this.text.value = '';
         this.detach();
+        this.cancelReply();
         this.grow();
         this.notice.textContent = '';
       }

@@ -12,7 +12,11 @@ const ACCOUNT_KEY = 'inbox.account';
 const TITLE = 'WhatsApp Inbox';
 
 const list = new ConversationList();
-const thread = new Thread({ onWindow: (state) => composer.setWindow(state.open), announce });
+const thread = new Thread({
+  onWindow: (state) => composer.setWindow(state.open),
+  announce,
+  onReply: (messageId, text) => composer.replyTo(messageId, text),
+});
 const composer = new Composer({ onSent: (message, retried) => thread.addSent(message, retried) });
 const live = new LiveUpdates({
   onEvent,

@@ -13,7 +13,8 @@ const TYPE_LABEL = {
   button: 'Button reply', template: 'Template', unsupported: 'Unsupported message', text: 'Message',
 };
 
-// `context.find(waMessageIdOrId)` resolves quoted messages; `context.observeMedia(el, start)` loads media lazily.
+// `context.find(waMessageIdOrId)` resolves quoted messages; `context.observeMedia(el, start)` loads media lazily;
+// `context.onReply(message)` starts a reply that quotes it.
 export function renderMessage(message, context) {
   const outbound = message.direction === 'outbound';
   const body = [renderBody(message, context)].flat().filter(Boolean);
@@ -35,10 +36,15 @@ export function renderMessage(message, context) {
     last.append(h('span', { class: outbound ? 'meta-spacer with-tick' : 'meta-spacer', 'aria-hidden': 'true' },
       messageTime(message.timestamp)));
   }
+  // Only a message WhatsApp has (a wamid) can be quoted by a reply.
+  const reply = message.wa_message_id && context.onReply
+    ? h('button', { type: 'button', class: 'reply-action', title: 'Reply to this message',
+      'aria-label': 'Reply to this message', onclick: () => context.onReply(message) }, '↩')
+    : null;
   return h('li', {
     class: `msg ${outbound ? 'outbound' : 'inbound'} type-${message.type}`, id: `msg-${message.id}`,
     dataset: { id: message.id, status: message.status, type: message.type },
-  }, bubble);
+  }, outbound ? [reply, bubble] : [bubble, reply]);
 }
 
 export function renderTick(message) {

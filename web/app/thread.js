@@ -10,8 +10,9 @@ const PAGE = 30;
 const NEAR_BOTTOM_PX = 120;
 
 export class Thread {
-  constructor({ onWindow, announce }) {
+  constructor({ onWindow, announce, onReply }) {
     this.onWindow = onWindow;   // the open conversation's reply window, for the composer
+    this.onReply = onReply;     // (messageId, its summary): the agent chose to quote it
     this.announce = announce;
     this.scroller = $('messages');
     this.list = $('message-list');
@@ -56,6 +57,7 @@ export class Thread {
         this.mediaObserver.observe(element);
       },
       contactName: '',
+      onReply: (message) => this.onReply && this.onReply(message.id, summary(message)),
     };
   }
 
