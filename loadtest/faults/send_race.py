@@ -1,4 +1,5 @@
-"""Issue #25's race as a fault scenario: 32 senders and bursts of inbound webhooks on the same 8 conversations,
+"""Issue #25's race as a fault scenario: 32 senders (texts, replies quoting a message, and media sends of one upload)
+and bursts of inbound webhooks on the same 8 conversations,
 Meta's status webhooks racing the record of each send (some posted before its answer), while Postgres is
 restarted and Redis killed. Nothing may be sent twice, refused without a fault, lost, parked or left undelivered.
 """
@@ -44,9 +45,10 @@ class Senders(Workers):
     """32 agents sending as fast as they are answered; each send is retried under its own Idempotency-Key on 503
     (or no answer) until it gets 201 or 200, as a client following Retry-After would."""
 
-    def __init__(self, port, targets):
-        self.port, self.targets = port, targets
+    def __init__(self, port, targets, upload_id, quotes):
+        self.port, self.targets, self.upload_id, self.quotes = port, targets, upload_id, quotes
         self.headers = {"Authorization": "Bearer " + token(), "Content-Type": "application/json"}
+        self.replies = {}  # text -> the wamid its reply_to names
         self.answers = {}  # key -> [(sent_at, answered_at, status)]
         self.texts = {}    # key -> text
         self.refusals = []  # (sent_at, answered_at, status, body) of every answer but 200/201
@@ -57,7 +59,16 @@ class Senders(Workers):
             n = self.next_number()
             key, text = f"race-{n}", f"race send {n}"
             conversation_id = self.targets[n % len(self.targets)][0]
-            body = json.dumps({"conversation_id": conversation_id, "text": text})
+            # Every 4th send is the upload as a document (the text its caption), every 4th a reply.
+            fields = {"conversation_id": conversation_id, "text": text}
+            if n % 4 == 1:
+                fields = {"conversation_id": conversation_id, "upload_id": self.upload_id, "caption": text}
+            elif n % 4 == 2:
+                message_id, wamid = self.quotes[conversation_id]
+                fields["reply_to"] = message_id
+                with self.lock:
+                    self.replies[text] = wamid
+            body = json.dumps(fields)
             answers = []
             with self.lock:
                 self.answers[key], self.texts[key] = answers, text
@@ -139,7 +150,18 @@ def send_race(run_dir, short):
     targets = [tuple(row.split("|")) for row in db.values(
         "SELECT cv.id, ct.wa_id FROM conversations cv JOIN contacts ct ON ct.id = cv.contact_id "
         f"WHERE cv.last_inbound_at > now() - interval '20 hours' ORDER BY cv.id LIMIT {CONVERSATIONS}")]
-    senders, customers = Senders(server.port, targets), Customers(server.port, targets)
+    quoted_in = ",".join(f"'{conversation_id}'" for conversation_id, _ in targets)
+    quotes = {row.split("|")[0]: tuple(row.split("|")[1:]) for row in db.values(
+        "SELECT DISTINCT ON (conversation_id) conversation_id, id, wa_message_id FROM messages "
+        f"WHERE conversation_id IN ({quoted_in}) AND direction = 'inbound' ORDER BY conversation_id, timestamp DESC")}
+    status, _, text = request(server.port, "POST", f"/accounts/{db.account_id}/uploads?filename=catalogue.pdf",
+                              body=b"%PDF-1.7\n" + b"c" * 20000,
+                              headers={"Authorization": "Bearer " + token(), "Content-Type": "application/pdf"})
+    if status != 201:
+        raise RuntimeError(f"the upload for the media sends failed: {status} {text[:200]}")
+    upload_id = json.loads(text)["upload"]["id"]
+    senders = Senders(server.port, targets, upload_id, quotes)
+    customers = Customers(server.port, targets)
     windows, began = [], time.time()
     senders.start()
     customers.start()
@@ -184,7 +206,14 @@ def send_race(run_dir, short):
     # A key answered 200 without ever getting 201 is fine only when an earlier answer was lost (no answer, 0).
     no_created = [k for k, a in senders.answers.items()
                   if created[k] == 0 and final[k] == 200 and not any(s == 0 for _, _, s in a)]
-    graph_counts = count(r.get("json", {}).get("text", {}).get("body") for r in graph.requests("messages"))
+    graph_sent = graph.requests("messages")
+    graph_counts = count(r.get("json", {}).get("text", {}).get("body") or
+                         r.get("json", {}).get("document", {}).get("caption") for r in graph_sent)
+    contexts = {r["json"]["text"]["body"]: r["json"].get("context", {}).get("message_id")
+                for r in graph_sent if r.get("json", {}).get("text", {}).get("body") in senders.replies}
+    wrong_context = sorted(t for t, wamid in senders.replies.items() if t in sent_texts and contexts.get(t) != wamid)
+    media_sends = sum(1 for r in graph_sent if r.get("json", {}).get("type") == "document")
+    media_uploads = len(graph.requests("media_upload"))
     sent_twice = sorted(t for t, n in graph_counts.items() if t and n > 1)
     never_sent = sorted(t for t in sent_texts if graph_counts.get(t, 0) == 0)
     stored = dict(row.split("|") for row in db.values(
@@ -211,7 +240,8 @@ def send_race(run_dir, short):
         "answers_outside_faults": len(unfaulted), "fault_windows_s": [round(e - s, 1) for s, e in windows],
         "graph_sends": sum(graph_counts.values()), "inbound_webhooks": webhook_statuses,
         "inbound_webhooks_outside_faults": webhooks_unfaulted, "status_webhooks": graph_webhooks,
-        "db_retries": retried, "db_retries_exhausted": exhausted,
+        "db_retries": retried, "db_retries_exhausted": exhausted, "media_sends": media_sends,
+        "media_uploads": media_uploads, "replies": len(senders.replies),
         "delivered_after_load_s": None if delivered is None else round(delivered, 1),
     })
     result.check("no 500 (sends or webhooks)", 500 not in all_statuses and 500 not in webhook_statuses,
@@ -223,6 +253,9 @@ def send_race(run_dir, short):
     result.check("Graph saw each message once", not sent_twice and not never_sent,
                  {"twice": sent_twice[:5], "never": never_sent[:5]})
     result.check("each message stored once", not not_stored_once, not_stored_rows)
+    result.check("every reply reached Meta with its target's wamid as context", not wrong_context, wrong_context[:5])
+    result.check("media sends went by Meta's media id, the upload reused", media_sends > 0 and
+                 0 < media_uploads <= SENDERS, {"sends": media_sends, "uploads": media_uploads})
     result.check("no send refused outside the fault windows", not refused_unfaulted,
                  f"{len(refused_unfaulted)} of {len(unfaulted)}: {refused_unfaulted[:3]}")
     result.check("no inbound webhook refused outside the fault windows",

@@ -79,12 +79,7 @@ boost::asio::awaitable<SendResult> SendService::send_media(const SendRequest& re
         closed.window_expired_at = window.expires_at;
         co_return closed;
     }
-    auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, draft, key,
-                                                      bookkeeping_.claimer_key());
-    if (!inserted.target) co_return answer(MediaOutcome::not_found);
-    if (inserted.created) co_return co_await dispatch(request, *inserted.target, std::move(*inserted.created), draft);
-    if (!key) throw std::logic_error("send: nothing inserted without an idempotency key");
-    co_return co_await repeat(request, *inserted.target, std::move(inserted.existing), *key, draft);
+    co_return co_await insert_and_dispatch(request, draft, key);
 }
 
 boost::asio::awaitable<graph::GraphResult<graph::SentMessage>> SendService::send_media_to_meta(

@@ -221,9 +221,16 @@ boost::asio::awaitable<SendResult> SendService::send_warm(const SendRequest& req
                                                           const std::optional<domain::ReplyTo>& reply) {
     auto draft = text_draft(request.text);
     draft.reply_to = reply;
+    co_return co_await insert_and_dispatch(request, draft, key);
+}
+
+// The pending row, then Meta; or, when the key's row exists already, what a repeat answers.
+boost::asio::awaitable<SendResult> SendService::insert_and_dispatch(const SendRequest& request,
+                                                                    const storage::OutboundDraft& draft,
+                                                                    const std::optional<storage::IdempotencyKey>& key) {
     auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, draft, key,
                                                       bookkeeping_.claimer_key());
-    if (!inserted.target) co_return answer(Outcome::not_found);
+    if (!inserted.target) co_return answer(Outcome::not_found);  // not a member (or no longer one)
     if (inserted.created) co_return co_await dispatch(request, *inserted.target, std::move(*inserted.created), draft);
     if (!key) throw std::logic_error("send: nothing inserted without an idempotency key");
     co_return co_await repeat(request, *inserted.target, std::move(inserted.existing), *key, draft);
@@ -253,14 +260,7 @@ boost::asio::awaitable<SendResult> SendService::send_cold(const SendRequest& req
     auto decision = co_await decide(request, *context);
     if (!decision.draft) co_return decision.answer;
     decision.draft->reply_to = reply;
-    auto inserted = co_await outbound_.insert_pending(request.user_id, request.conversation_id, *decision.draft, key,
-                                                      bookkeeping_.claimer_key());
-    if (!inserted.target) co_return answer(Outcome::not_found);  // the membership went in between
-    if (inserted.created) {
-        co_return co_await dispatch(request, *inserted.target, std::move(*inserted.created), *decision.draft);
-    }
-    if (!key) throw std::logic_error("send: nothing inserted without an idempotency key");
-    co_return co_await repeat(request, *inserted.target, std::move(inserted.existing), *key, decision.draft);
+    co_return co_await insert_and_dispatch(request, *decision.draft, key);
 }
 
 boost::asio::awaitable<SendService::Decision> SendService::decide(const SendRequest& request,

@@ -100,7 +100,6 @@ boost::asio::awaitable<UploadOutcome> UploadService::receive_unrecorded(UploadIn
         auto write = [writer, bytes] { writer->write(bytes); };
         co_await file_threads_.run(write);
     }
-    if (writer->bytes() > *limit) co_return refused(Kind::too_large, too_large_text(*type, *limit));
 
     auto commit = [writer] { return writer->commit(); };
     const auto sha256 = co_await file_threads_.run(commit);

@@ -76,8 +76,8 @@ constexpr Query kReplyTarget{
     "outbound_reply_target",
     "SELECT EXISTS (SELECT 1 FROM conversations c JOIN account_members mb ON mb.account_id = c.account_id"
     "               AND mb.user_id = $1 WHERE c.id = $2::uuid),"
-    " EXISTS (SELECT 1 FROM messages m WHERE m.id = $3::uuid AND m.conversation_id = $2::uuid),"
-    " (SELECT m.wa_message_id FROM messages m WHERE m.id = $3::uuid AND m.conversation_id = $2::uuid)"};
+    " m.id IS NOT NULL, m.wa_message_id"
+    " FROM (SELECT 1) one LEFT JOIN messages m ON m.id = $3::uuid AND m.conversation_id = $2::uuid"};
 
 constexpr Query kFindByKey{"outbound_find_by_key",
                            "SELECT" INBOX_KEYED_MESSAGE " FROM messages m" INBOX_MESSAGE_REPLY_JOIN

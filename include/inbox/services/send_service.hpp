@@ -150,6 +150,9 @@ private:
                                               std::optional<storage::StoredSend> existing,
                                               const storage::IdempotencyKey& key,
                                               std::optional<storage::OutboundDraft> retry_draft);
+    boost::asio::awaitable<SendResult> insert_and_dispatch(const SendRequest& request,
+                                                           const storage::OutboundDraft& draft,
+                                                           const std::optional<storage::IdempotencyKey>& key);
     // Throttle, Meta, the recorded outcome, with the row marked in flight here meanwhile.
     boost::asio::awaitable<SendResult> dispatch(const SendRequest& request, const storage::SendTarget& target,
                                                 storage::PendingSend pending, const storage::OutboundDraft& draft);
