@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <system_error>
 #include <vector>
 
 #include "inbox/domain/upload_type.hpp"
@@ -10,6 +11,7 @@
 #include "inbox/media/media_store.hpp"
 #include "inbox/observability/metrics.hpp"
 #include "inbox/storage/account_repository.hpp"
+#include "inbox/util/errors.hpp"
 #include "inbox/util/file_threads.hpp"
 
 namespace inbox::services {
@@ -48,10 +50,22 @@ UploadService::UploadService(storage::UploadRepository& uploads, storage::Accoun
       metrics_(metrics),
       bytes_(&metrics.counter("inbox_upload_bytes_total", "Bytes of uploads stored in the media store")) {}
 
+// A media store that cannot write (a full or failing disk) is a backing service away, not a bug: 503, and the
+// writer has removed its temp file.
 boost::asio::awaitable<UploadOutcome> UploadService::receive(UploadInput input, ChunkSource read) {
-    auto outcome = co_await receive_unrecorded(std::move(input), std::move(read));
-    count(outcome);
-    co_return outcome;
+    std::optional<UploadOutcome> outcome;
+    std::string store_error;
+    try {
+        outcome = co_await receive_unrecorded(std::move(input), std::move(read));
+    } catch (const std::system_error& error) {
+        store_error = error.what();
+    }
+    if (!outcome) {
+        spdlog::warn("upload: the media store could not keep it: {}", store_error);
+        throw UnavailableError("the media store could not keep the upload: " + store_error);
+    }
+    count(*outcome);
+    co_return std::move(*outcome);
 }
 
 // Not in the coroutine: GCC 12 mishandles braced label lists there (docs/ARCHITECTURE.md).

@@ -53,7 +53,8 @@ public:
                   FileThreads& file_threads, observability::MetricsRegistry& metrics);
 
     // Reads the body only when the account and the type allow it; stops reading at the first problem (the caller
-    // then closes the connection: the rest of the body is never read).
+    // then closes the connection: the rest of the body is never read). Throws UnavailableError when the media store
+    // cannot write (503).
     boost::asio::awaitable<UploadOutcome> receive(UploadInput input, ChunkSource read);
 
 private:

@@ -25,8 +25,9 @@ std::uint64_t peak_rss_kib(pid_t pid) {
     return 0;
 }
 
-Environment upload_env(const std::string& database_url) {
+Environment upload_env(const std::string& database_url, const std::string& media_dir) {
     auto env = server_env(database_url);
+    env["MEDIA_DIR"] = media_dir;
 #if defined(__SANITIZE_ADDRESS__)
     // ASan's default 256 MiB quarantine would keep every freed chunk resident; 1 MiB keeps RSS meaningful.
     const char* inherited = std::getenv("ASAN_OPTIONS");
@@ -42,7 +43,7 @@ protected:
         account_b = add_account(db.url(), "B", "109876543210987");
         ASSERT_EQ(cli({"member", "add", "--account", account_a, "--user", "alice"}, {{"DATABASE_URL", db.url()}}).exit_code, 0);
         ASSERT_EQ(cli({"member", "add", "--account", account_b, "--user", "bob"}, {{"DATABASE_URL", db.url()}}).exit_code, 0);
-        server = std::make_unique<ServerProcess>(upload_env(db.url()));
+        server = std::make_unique<ServerProcess>(upload_env(db.url(), media_dir));
         ASSERT_TRUE(server->started()) << server->output();
         alice = token_for("alice");
     }
@@ -67,7 +68,13 @@ protected:
                "\r\nContent-Type: " + type + "\r\n" + length_or_chunked + "\r\n";
     }
 
+    ~UploadTest() override {
+        std::error_code ignored;
+        std::filesystem::remove_all(media_dir, ignored);
+    }
+
     TestDatabase db;
+    const std::string media_dir = (std::filesystem::temp_directory_path() / ("inbox-upload-" + db.name())).string();
     std::string account_a;
     std::string account_b;
     std::string alice;
@@ -155,6 +162,22 @@ TEST_F(UploadTest, OnlyMembersOfTheAccountMayUpload) {
     EXPECT_EQ(upload(account_a, "image/png", kPng, "", "not.a.token").status, 401);
     EXPECT_EQ(db.query_value("SELECT count(*) FROM uploads"), "0");
     // The connection stays usable after a refusal whose body was read in full.
+    EXPECT_EQ(upload(account_a, "image/png", kPng).status, 201);
+}
+
+// A media store that cannot write is a backing service away: 503 with Retry-After, nothing recorded; with its
+// directory back, the same upload is stored.
+TEST_F(UploadTest, AMediaStoreThatCannotWriteAnswers503) {
+    const auto tmp = std::filesystem::path(media_dir) / "tmp";
+    std::filesystem::remove_all(tmp);
+    std::ofstream(tmp) << "not a directory";  // every new temp file now fails to open, even for root
+    auto refused = upload(account_a, "image/png", kPng);
+    EXPECT_EQ(refused.status, 503) << refused.describe();
+    EXPECT_EQ(refused.json()["error"]["code"], "service_unavailable");
+    EXPECT_FALSE(refused.header("retry-after").empty());
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM uploads"), "0");
+    std::filesystem::remove(tmp);
+    std::filesystem::create_directory(tmp);
     EXPECT_EQ(upload(account_a, "image/png", kPng).status, 201);
 }
 
