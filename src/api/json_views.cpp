@@ -1,5 +1,6 @@
 #include "inbox/api/json_views.hpp"
 
+#include "inbox/domain/template_shape.hpp"
 #include "inbox/domain/time.hpp"
 
 namespace inbox::api {
@@ -116,8 +117,22 @@ void write_template(JsonWriter& out, const domain::StoredTemplate& t) {
         .key("category").string(t.category)
         .key("status").string(t.status)
         .key("body_text").string(t.body_text)
-        .key("parameter_count").number(t.parameter_count)
-        .end_object();
+        .key("parameter_count").number(t.parameter_count);
+    // Meta's components as synced, and what a send-template must fill in for them.
+    out.key("components").raw(t.components_json.value_or("[]"));
+    const auto shape = domain::template_shape_of(t.components_json.value_or(""), t.body_text.value_or(""));
+    out.key("parameters").begin_object()
+        .key("header").number(shape.header_parameters)
+        .key("body").number(shape.body_parameters)
+        .key("buttons").begin_array();
+    for (const auto& button : shape.buttons) {
+        out.begin_object()
+            .key("index").number(button.index)
+            .key("type").string(button.type)
+            .key("parameter_count").number(button.parameter_count)
+            .end_object();
+    }
+    out.end_array().end_object().end_object();
 }
 
 void write_pagination_fields(JsonWriter& out, const domain::PageRequest& page, bool has_more) {

@@ -6,6 +6,7 @@
 #include "inbox/domain/time.hpp"
 #include "inbox/http/responses.hpp"
 #include "inbox/http/router.hpp"
+#include "inbox/services/inbox_service.hpp"
 #include "inbox/services/send_service.hpp"
 
 namespace inbox::api {
@@ -56,6 +57,9 @@ nlohmann::json message_extra(const services::SendResult& result) {
                            std::move(extra)};
         }
         case Outcome::no_approved_template:
+            if (!result.problem.empty()) {
+                throw ApiError{Status::unprocessable_entity, "no_approved_template", result.problem};
+            }
             throw ApiError{Status::unprocessable_entity, "no_approved_template",
                            "the 24 h window is closed and the account has no APPROVED template with exactly one body "
                            "parameter; one has been submitted for Meta's review"};
@@ -111,9 +115,44 @@ Response auto_template_response(const services::SendResult& result) {
     return http::json_text_response(status, out.take());
 }
 
+services::SendRequest template_send_request_of(const Request& request) {
+    auto body = http::parse_json_object_body(request);
+    auto key = parse_idempotency_key(request);
+    auto parsed = parse_template_send_body(body);
+    services::SendRequest send;
+    send.route = services::SendRoute::template_message;
+    send.user_id = *request.user_id;
+    if (parsed.conversation_id) {
+        send.conversation_id = std::move(*parsed.conversation_id);
+    } else {
+        send.to_number = services::NewConversation{std::move(*parsed.account_id), std::move(*parsed.wa_id)};
+    }
+    send.template_send =
+        services::TemplateSend{std::move(parsed.name), std::move(parsed.language), std::move(parsed.values)};
+    send.idempotency_key = std::move(key);
+    return send;
+}
+
+// {"message", "conversation"}: the conversation as it is after the send (a new one for a number).
+Response template_send_response(const services::SendResult& result,
+                                const std::optional<services::ConversationView>& conversation) {
+    const auto status = status_of(result);
+    http::JsonWriter out;
+    out.begin_object().key("message");
+    write_message(out, *result.message);
+    out.key("conversation");
+    if (conversation) {
+        write_conversation(out, *conversation);
+    } else {
+        out.null();
+    }
+    out.end_object();
+    return http::json_text_response(status, out.take());
+}
+
 }  // namespace
 
-void register_send_routes(http::Router& router, services::SendService& sends) {
+void register_send_routes(http::Router& router, services::SendService& sends, services::InboxService& inbox) {
     router.add(http::Verb::post, "/messages/send", [&sends](Request& request) -> boost::asio::awaitable<Response> {
         auto result = co_await sends.send(send_request_of(request, services::SendRoute::text));
         co_return send_response(result);
@@ -123,6 +162,15 @@ void register_send_routes(http::Router& router, services::SendService& sends) {
                [&sends](Request& request) -> boost::asio::awaitable<Response> {
                    auto result = co_await sends.send(send_request_of(request, services::SendRoute::auto_template));
                    co_return auto_template_response(result);
+               });
+
+    router.add(http::Verb::post, "/messages/send-template",
+               [&sends, &inbox](Request& request) -> boost::asio::awaitable<Response> {
+                   auto result = co_await sends.send(template_send_request_of(request));
+                   std::optional<services::ConversationView> conversation;
+                   if (result.message) conversation = co_await inbox.conversation(*request.user_id,
+                                                                                   result.conversation_id);
+                   co_return template_send_response(result, conversation);
                });
 }
 

@@ -225,7 +225,7 @@ struct Application::Parts {
         inbox_service.attach_metrics(metrics);
         api::register_inbox_routes(router, inbox_service);
         api::register_template_routes(router, template_service);
-        api::register_send_routes(router, send_service);
+        api::register_send_routes(router, send_service, inbox_service);
         api::register_media_routes(router, media_service);
         api::register_contact_routes(router, contact_service);
         api::register_upload_routes(router, upload_service);

@@ -285,10 +285,9 @@ asio::awaitable<GraphResult<SentMessage>> GraphClient::send_text(std::string pho
 
 asio::awaitable<GraphResult<SentMessage>> GraphClient::send_template(std::string phone_number_id,
                                                                      std::string access_token, MessageEnvelope envelope,
-                                                                     std::string name, std::string language,
-                                                                     std::vector<std::string> body_parameters) {
+                                                                     OutboundTemplate outbound) {
     auto url = messages_url(options_.api_base, options_.api_version, phone_number_id);
-    auto body = template_message_body(envelope, name, language, body_parameters);
+    auto body = template_message_body(envelope, outbound);
     auto request = graph_request("POST", std::move(url), access_token, std::move(body));
     const auto reply = co_await call(Endpoint::send_template, std::move(request));
     co_return interpret(reply, &parse_sent_message, Endpoint::send_template);

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "inbox/domain/template_shape.hpp"
+
 namespace inbox::graph {
 namespace {
 
@@ -59,6 +61,26 @@ json envelope_json(const MessageEnvelope& envelope, std::string_view type) {
     return body;
 }
 
+// {"type": "text", "text"}, {"type": "coupon_code", "coupon_code"}, {"type": "image", "image": {"id"}}, ...
+json template_parameter_json(const TemplateParameter& parameter) {
+    if (parameter.type == "text" || parameter.type == "coupon_code") {
+        return {{"type", parameter.type}, {parameter.type, parameter.value}};
+    }
+    json media{{"id", parameter.value}};
+    if (parameter.filename) media["filename"] = *parameter.filename;
+    return {{"type", parameter.type}, {parameter.type, std::move(media)}};
+}
+
+json template_component_json(const TemplateComponentValues& component) {
+    json out{{"type", component.type}};
+    if (component.sub_type) out["sub_type"] = *component.sub_type;
+    if (component.index) out["index"] = std::to_string(*component.index);
+    json parameters = json::array();
+    for (const auto& parameter : component.parameters) parameters.push_back(template_parameter_json(parameter));
+    out["parameters"] = std::move(parameters);
+    return out;
+}
+
 }  // namespace
 
 std::string text_message_body(const MessageEnvelope& envelope, std::string_view text) {
@@ -67,13 +89,12 @@ std::string text_message_body(const MessageEnvelope& envelope, std::string_view 
     return body.dump();
 }
 
-std::string template_message_body(const MessageEnvelope& envelope, std::string_view name, std::string_view language,
-                                  const std::vector<std::string>& body_parameters) {
-    json templ{{"name", name}, {"language", {{"code", language}}}};
-    if (!body_parameters.empty()) {
-        json parameters = json::array();
-        for (const auto& value : body_parameters) parameters.push_back({{"type", "text"}, {"text", value}});
-        templ["components"] = json::array({{{"type", "body"}, {"parameters", std::move(parameters)}}});
+std::string template_message_body(const MessageEnvelope& envelope, const OutboundTemplate& outbound) {
+    json templ{{"name", outbound.name}, {"language", {{"code", outbound.language}}}};
+    if (!outbound.components.empty()) {
+        json components = json::array();
+        for (const auto& component : outbound.components) components.push_back(template_component_json(component));
+        templ["components"] = std::move(components);
     }
     auto body = envelope_json(envelope, "template");
     body["template"] = std::move(templ);
@@ -83,7 +104,7 @@ std::string template_message_body(const MessageEnvelope& envelope, std::string_v
 std::string template_creation_body(std::string_view name, std::string_view language, std::string_view category,
                                    std::string_view body_text) {
     json body_component{{"type", "BODY"}, {"text", body_text}};
-    if (const int count = count_body_parameters(body_text); count > 0) {
+    if (const int count = domain::count_template_placeholders(body_text); count > 0) {
         json examples = json::array();
         for (int i = 1; i <= count; ++i) examples.push_back("example " + std::to_string(i));
         body_component["example"] = {{"body_text", json::array({std::move(examples)})}};
@@ -200,8 +221,9 @@ std::optional<TemplatePage> parse_template_page(std::string_view body) {
         t.category = string_member(item, "category");
         if (const auto components = item.find("components"); components != item.end()) {
             t.body_text = body_text_of(*components);
+            if (components->is_array()) t.components_json = components->dump();
         }
-        t.parameter_count = count_body_parameters(t.body_text);
+        t.parameter_count = domain::count_template_placeholders(t.body_text);
         if (!t.name.empty()) page.templates.push_back(std::move(t));
     }
     // Graph omits `next` on the last page, while `cursors.after` is present on every non-empty page.
@@ -212,19 +234,6 @@ std::optional<TemplatePage> parse_template_page(std::string_view body) {
         }
     }
     return page;
-}
-
-int count_body_parameters(std::string_view body_text) {
-    std::set<int> seen;
-    for (std::size_t at = body_text.find("{{"); at != std::string_view::npos; at = body_text.find("{{", at + 2)) {
-        const auto close = body_text.find("}}", at + 2);
-        if (close == std::string_view::npos) break;
-        const auto inside = body_text.substr(at + 2, close - at - 2);
-        int number = 0;
-        const auto [end, ec] = std::from_chars(inside.data(), inside.data() + inside.size(), number);
-        if (ec == std::errc() && end == inside.data() + inside.size() && number > 0) seen.insert(number);
-    }
-    return static_cast<int>(seen.size());
 }
 
 }  // namespace inbox::graph

@@ -10,6 +10,7 @@
 #include "inbox/graph/graph_api.hpp"
 #include "inbox/media/media_store.hpp"
 #include "inbox/storage/upload_repository.hpp"
+#include "send_drafts.hpp"
 #include "send_results.hpp"
 
 namespace inbox::services {
@@ -21,24 +22,11 @@ storage::OutboundDraft media_draft_of(const storage::StoredUpload& upload, const
     storage::OutboundDraft draft;
     draft.type = upload.kind;
     draft.text = caption;
-    storage::MediaDraft media;
-    media.upload_id = upload.id;
-    media.mime_type = upload.mime_type;
-    media.sha256 = upload.sha256;
-    media.file_size = upload.file_size;
-    media.filename = upload.filename;
-    media.graph_media_id = upload.graph_media_id;
-    draft.media = std::move(media);
+    draft.media = send_drafts::media_of(upload);
     return draft;
 }
 
 bool takes_caption(const std::string& kind) { return kind != "audio" && kind != "sticker"; }
-
-// A failed upload as the send's result: the message then fails with Meta's refusal (502) or as unavailable (503).
-graph::GraphResult<graph::SentMessage> send_failure_of(const graph::GraphResult<graph::UploadedMedia>& upload) {
-    if (const auto* refusal = upload.refused()) return *refusal;
-    return *upload.unavailable();
-}
 
 }  // namespace
 
@@ -82,31 +70,38 @@ boost::asio::awaitable<SendResult> SendService::send_media(const SendRequest& re
     co_return co_await insert_and_dispatch(request, draft, key);
 }
 
+boost::asio::awaitable<graph::GraphResult<graph::UploadedMedia>> SendService::graph_media_of(
+    const storage::SendTarget& target, const storage::OutboundDraft& draft) {
+    const auto& media = *draft.media;
+    if (media.graph_media_id) co_return graph::UploadedMedia{*media.graph_media_id};
+    graph::MediaFile file;
+    file.path = bookkeeping_.media_store->path_of(media.sha256).string();
+    file.size = media.file_size;
+    file.mime_type = media.mime_type;
+    file.filename = media.filename.value_or(draft.type + "-" + media.upload_id.substr(0, 8));
+    auto uploaded = co_await graph_.upload_media(target.phone_number_id, target.access_token, std::move(file));
+    if (!uploaded) co_return uploaded;
+    try {
+        co_await bookkeeping_.uploads->remember_graph_media_id(media.upload_id, uploaded.value().id);
+    } catch (const std::exception& error) {
+        // The send goes on; a later send of this upload uploads the bytes again.
+        spdlog::warn("upload {}: Meta's media id {} not remembered: {}", media.upload_id, uploaded.value().id,
+                     error.what());
+    }
+    co_return uploaded;
+}
+
+// A failed upload fails the send with Meta's refusal (502) or as unavailable (503).
 boost::asio::awaitable<graph::GraphResult<graph::SentMessage>> SendService::send_media_to_meta(
     const storage::SendTarget& target, graph::MessageEnvelope envelope, const storage::OutboundDraft& draft) {
-    const auto& media = *draft.media;
-    auto media_id = media.graph_media_id;
-    if (!media_id) {
-        graph::MediaFile file;
-        file.path = bookkeeping_.media_store->path_of(media.sha256).string();
-        file.size = media.file_size;
-        file.mime_type = media.mime_type;
-        file.filename = media.filename.value_or(draft.type + "-" + media.upload_id.substr(0, 8));
-        auto uploaded = co_await graph_.upload_media(target.phone_number_id, target.access_token, std::move(file));
-        if (!uploaded) co_return send_failure_of(uploaded);
-        media_id = uploaded.value().id;
-        try {
-            co_await bookkeeping_.uploads->remember_graph_media_id(media.upload_id, *media_id);
-        } catch (const std::exception& error) {
-            // The send goes on; a later send of this upload uploads the bytes again.
-            spdlog::warn("upload {}: Meta's media id {} not remembered: {}", media.upload_id, *media_id, error.what());
-        }
-    }
+    auto media = co_await graph_media_of(target, draft);
+    if (const auto* refusal = media.refused()) co_return *refusal;
+    if (const auto* unavailable = media.unavailable()) co_return *unavailable;
     graph::OutboundMedia outbound;
     outbound.kind = draft.type;
-    outbound.media_id = *media_id;
+    outbound.media_id = media.value().id;
     if (!draft.text.empty()) outbound.caption = draft.text;
-    if (draft.type == "document") outbound.filename = media.filename;
+    if (draft.type == "document") outbound.filename = draft.media->filename;
     co_return co_await graph_.send_media(target.phone_number_id, target.access_token, std::move(envelope),
                                          std::move(outbound));
 }

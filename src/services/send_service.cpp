@@ -12,6 +12,7 @@
 #include "inbox/cache/cache.hpp"
 #include "inbox/domain/message_preview.hpp"
 #include "inbox/domain/outbound_text.hpp"
+#include "inbox/domain/template_shape.hpp"
 #include "inbox/domain/utf8.hpp"
 #include "inbox/graph/graph_api.hpp"
 #include "inbox/graph/graph_error.hpp"
@@ -33,7 +34,7 @@ using send_results::answer;
 using send_results::unavailable;
 using send_results::with_message;
 
-constexpr const char* kRouteNames[] = {"send", "send_with_auto_template"};
+constexpr const char* kRouteNames[kSendRoutes] = {"send", "send_with_auto_template", "send_template"};
 constexpr std::array kOutcomes{Outcome::created,           Outcome::repeated,            Outcome::not_found,
                                Outcome::conflict,          Outcome::validation_failed,   Outcome::outside_free_window,
                                Outcome::no_approved_template, Outcome::refused,          Outcome::unavailable};
@@ -55,7 +56,18 @@ const char* to_string(Outcome outcome) {
 // The free-window cache holds the instant the window closes, or this for a contact who never wrote.
 constexpr std::string_view kNeverWrote = "none";
 
-std::size_t index_of(SendRoute route) { return route == SendRoute::text ? 0 : 1; }
+std::size_t index_of(SendRoute route) { return static_cast<std::size_t>(route); }
+
+// A template send's values in a fixed order, for the key's fingerprint.
+std::string template_fingerprint(const TemplateSend& spec) {
+    nlohmann::json values{{"name", spec.name}, {"language", spec.language}, {"body", spec.values.body}};
+    if (spec.values.header) {
+        values["header"] = {{"text", spec.values.header->text.value_or("")},
+                            {"upload_id", spec.values.header->upload_id.value_or("")}};
+    }
+    for (const auto& button : spec.values.buttons) values["buttons"].push_back({button.index, button.text});
+    return values.dump();
+}
 
 // The key with what it was first used for: the route, the conversation and the text.
 std::optional<storage::IdempotencyKey> idempotency_of(const SendRequest& request) {
@@ -64,6 +76,7 @@ std::optional<storage::IdempotencyKey> idempotency_of(const SendRequest& request
     fingerprinted.append("\n").append(request.conversation_id).append("\n").append(request.text);
     if (request.upload_id) fingerprinted.append("\nupload:").append(*request.upload_id);
     if (request.reply_to) fingerprinted.append("\nreply:").append(*request.reply_to);
+    if (request.template_send) fingerprinted.append("\ntemplate:").append(template_fingerprint(*request.template_send));
     return storage::IdempotencyKey{*request.idempotency_key, auth::sha256_hex(fingerprinted)};
 }
 
@@ -103,15 +116,10 @@ void mark_failed_in(domain::Message& message, std::string error_json) {
 // The template the auto-template route may fill with `text`, or why not. Meta's parameter count is checked again
 // here (the stored count is Meta's listing, the body is what will be filled).
 std::optional<storage::OutboundDraft> template_draft(const domain::StoredTemplate& candidate, const std::string& text) {
-    if (!candidate.body_text || graph::count_body_parameters(*candidate.body_text) != 1) return std::nullopt;
+    if (!candidate.body_text || domain::count_template_placeholders(*candidate.body_text) != 1) return std::nullopt;
     return storage::OutboundDraft{
         "template", domain::fill_template_body(*candidate.body_text, domain::template_parameter_text(text)),
         domain::TemplateRef{candidate.name, candidate.language}};
-}
-
-// The parameter as sent to Meta: the part of the stored text the template did not contribute.
-std::vector<std::string> template_parameters(const std::string& text) {
-    return {domain::template_parameter_text(text)};
 }
 
 }  // namespace
@@ -170,11 +178,22 @@ SendResult SendService::counted(const SendRequest& request, SendResult result,
 
 boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
     const auto started = std::chrono::steady_clock::now();
+    if (request.to_number) {
+        auto opened = co_await outbound_.start_conversation(request.user_id, request.to_number->account_id,
+                                                            request.to_number->wa_id);
+        if (!opened) {
+            co_return counted(request, send_results::answer_because(Outcome::not_found, "account not found"),
+                              started);
+        }
+        request.conversation_id = std::move(*opened);
+    }
     const auto key = idempotency_of(request);
     std::optional<InFlightKeyMark> key_mark;
     if (key) key_mark.emplace(bookkeeping_.in_flight, key_in_flight(request, *key));
+    // A template goes out whatever the window: no need to know it.
+    const bool any_window = request.route == SendRoute::template_message;
     auto expiry = open_windows_.open_until(request.conversation_id, clock_());
-    if (!expiry) {
+    if (!expiry && !any_window) {
         auto cached = co_await cache_.get(free_window_cache_key(request.conversation_id));
         expiry = decode_expiry(cached);
         if (expiry) open_windows_.remember(request.conversation_id, *expiry, clock_());
@@ -186,13 +205,16 @@ boost::asio::awaitable<SendResult> SendService::send(SendRequest request) {
         reply = std::move(decided.reply);
     }
     SendResult result;
-    if (request.upload_id) {
+    if (request.route == SendRoute::template_message) {
+        result = co_await send_template_message(request, key);
+    } else if (request.upload_id) {
         result = co_await send_media(request, key, reply);
     } else if (expiry && clock_() < *expiry) {
         result = co_await send_warm(request, key, reply);
     } else {
         result = co_await send_cold(request, key, reply);
     }
+    result.conversation_id = request.conversation_id;
     co_return counted(request, std::move(result), started);
 }
 
@@ -369,12 +391,10 @@ boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& req
     graph::MessageEnvelope envelope{target.recipient_wa_id, std::move(context_wamid), message.id};
     graph::GraphResult<graph::SentMessage> sent;
     const auto graph_started = std::chrono::steady_clock::now();
-    if (draft.media) {
+    if (draft.template_ref) {
+        sent = co_await send_template_to_meta(request, target, std::move(envelope), draft);
+    } else if (draft.media) {
         sent = co_await send_media_to_meta(target, std::move(envelope), draft);
-    } else if (draft.template_ref) {
-        sent = co_await graph_.send_template(target.phone_number_id, target.access_token, std::move(envelope),
-                                             draft.template_ref->name, draft.template_ref->language,
-                                             template_parameters(request.text));
     } else {
         sent = co_await graph_.send_text(target.phone_number_id, target.access_token, std::move(envelope), draft.text);
     }

@@ -12,7 +12,8 @@ std::vector<storage::SyncedTemplate> to_synced(const std::vector<graph::MessageT
     std::vector<storage::SyncedTemplate> templates;
     templates.reserve(listed.size());
     for (const auto& t : listed) {
-        templates.push_back({t.id, t.name, t.language, t.category, t.status, t.body_text, t.parameter_count});
+        templates.push_back(
+            {t.id, t.name, t.language, t.category, t.status, t.body_text, t.parameter_count, t.components_json});
     }
     return templates;
 }
@@ -50,7 +51,8 @@ storage::SyncedTemplate submitted_row(const graph::CreatedTemplate& accepted, co
             accepted.category.empty() ? kReengagementTemplateCategory : accepted.category,
             accepted.status.empty() ? "PENDING" : accepted.status,
             kReengagementTemplateBody,
-            1};
+            1,
+            ""};
 }
 
 }  // namespace
@@ -58,6 +60,12 @@ storage::SyncedTemplate submitted_row(const graph::CreatedTemplate& accepted, co
 boost::asio::awaitable<std::optional<std::vector<domain::StoredTemplate>>> TemplateService::list(
     std::string user_id, std::string account_id) {
     co_return co_await templates_.list(std::move(user_id), std::move(account_id));
+}
+
+boost::asio::awaitable<std::optional<domain::StoredTemplate>> TemplateService::find(std::string account_id,
+                                                                                   std::string name,
+                                                                                   std::string language) {
+    co_return co_await templates_.find(std::move(account_id), std::move(name), std::move(language));
 }
 
 boost::asio::awaitable<TemplateSyncResult> TemplateService::sync(std::string user_id, std::string account_id) {

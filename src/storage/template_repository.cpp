@@ -12,9 +12,15 @@ constexpr Query kListTemplates{
     "templates_list",
     "WITH member AS MATERIALIZED ("
     "    SELECT account_id FROM account_members WHERE user_id = $1 AND account_id = $2::uuid)"
-    " SELECT t.id::text, t.name, t.language, t.category, t.status, t.body_text, t.parameter_count"
+    " SELECT t.id::text, t.name, t.language, t.category, t.status, t.body_text, t.parameter_count, t.components::text"
     " FROM member LEFT JOIN message_templates t ON t.account_id = member.account_id"
     " ORDER BY t.name, t.language"};
+
+// The send path, which has checked membership already.
+constexpr Query kFindTemplate{
+    "templates_find",
+    "SELECT t.id::text, t.name, t.language, t.category, t.status, t.body_text, t.parameter_count, t.components::text"
+    " FROM message_templates t WHERE t.account_id = $1::uuid AND t.name = $2 AND t.language = $3"};
 
 constexpr Query kGraphCredentials{"templates_graph_credentials",
                                   "SELECT a.waba_id, a.access_token FROM accounts a"
@@ -27,16 +33,19 @@ constexpr Query kGraphCredentials{"templates_graph_credentials",
 constexpr Query kUpsertTemplates{
     "templates_upsert",
     "INSERT INTO message_templates"
-    "   (account_id, wa_template_id, name, language, category, status, body_text, parameter_count)"
+    "   (account_id, wa_template_id, name, language, category, status, body_text, parameter_count, components)"
     " SELECT DISTINCT ON (t.name, t.language) m.account_id, nullif(t.wa_id, ''), t.name, t.language,"
-    "        nullif(t.category, ''), t.status, nullif(t.body_text, ''), t.parameter_count"
-    " FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[])"
-    "      WITH ORDINALITY AS t(wa_id, name, language, category, status, body_text, parameter_count, position)"
+    "        nullif(t.category, ''), t.status, nullif(t.body_text, ''), t.parameter_count,"
+    "        nullif(t.components, '')::jsonb"
+    " FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[])"
+    "      WITH ORDINALITY AS t(wa_id, name, language, category, status, body_text, parameter_count, components,"
+    "                           position)"
     " JOIN account_members m ON m.account_id = $2::uuid AND m.user_id = $1"
     " ORDER BY t.name, t.language, t.position DESC"
     " ON CONFLICT (account_id, name, language) DO UPDATE SET"
     "   wa_template_id = EXCLUDED.wa_template_id, category = EXCLUDED.category, status = EXCLUDED.status,"
-    "   body_text = EXCLUDED.body_text, parameter_count = EXCLUDED.parameter_count, updated_at = now()"};
+    "   body_text = EXCLUDED.body_text, parameter_count = EXCLUDED.parameter_count,"
+    "   components = EXCLUDED.components, updated_at = now()"};
 
 constexpr Query kClaimDailySubmission{
     "templates_claim_daily_submission",
@@ -56,20 +65,24 @@ constexpr Query kStoreSubmitted{
     "   wa_template_id = EXCLUDED.wa_template_id, category = EXCLUDED.category, status = EXCLUDED.status,"
     "   body_text = EXCLUDED.body_text, parameter_count = EXCLUDED.parameter_count, updated_at = now()"};
 
+domain::StoredTemplate template_of(const pqxx::row& row) {
+    return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+            optional_text(row[3]),    row[4].as<std::string>(), optional_text(row[5]),
+            row[6].as<int>(),         optional_text(row[7])};
+}
+
 std::optional<std::vector<domain::StoredTemplate>> read_templates(const pqxx::result& result) {
     if (result.empty()) return std::nullopt;
     std::vector<domain::StoredTemplate> templates;
     for (const auto& row : result) {
-        if (row[0].is_null()) continue;
-        templates.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                             optional_text(row[3]), row[4].as<std::string>(), optional_text(row[5]), row[6].as<int>()});
+        if (!row[0].is_null()) templates.push_back(template_of(row));
     }
     return templates;
 }
 
 // One text-array literal per column.
 struct TemplateColumns {
-    std::vector<std::string> wa_ids, names, languages, categories, statuses, bodies, parameter_counts;
+    std::vector<std::string> wa_ids, names, languages, categories, statuses, bodies, parameter_counts, components;
 };
 
 TemplateColumns columns_of(const std::vector<SyncedTemplate>& templates) {
@@ -82,6 +95,7 @@ TemplateColumns columns_of(const std::vector<SyncedTemplate>& templates) {
         columns.statuses.push_back(t.status);
         columns.bodies.push_back(t.body_text);
         columns.parameter_counts.push_back(std::to_string(t.parameter_count));
+        columns.components.push_back(t.components_json);
     }
     return columns;
 }
@@ -94,6 +108,18 @@ boost::asio::awaitable<std::optional<std::vector<domain::StoredTemplate>>> Templ
     return lane_.run([user_id = std::move(user_id), account_id = std::move(account_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return read_templates(db.exec(tx, kListTemplates, user_id, account_id));
+    });
+}
+
+boost::asio::awaitable<std::optional<domain::StoredTemplate>> TemplateRepository::find(std::string account_id,
+                                                                                      std::string name,
+                                                                                      std::string language) {
+    return lane_.run([account_id = std::move(account_id), name = std::move(name),
+                      language = std::move(language)](DbConnection& db) -> std::optional<domain::StoredTemplate> {
+        pqxx::nontransaction tx(db.raw());
+        auto result = db.exec(tx, kFindTemplate, account_id, name, language);
+        if (result.empty()) return std::nullopt;
+        return template_of(result[0]);
     });
 }
 
@@ -116,7 +142,8 @@ boost::asio::awaitable<std::size_t> TemplateRepository::upsert(std::string user_
         auto result = db.exec(tx, kUpsertTemplates, user_id, account_id, to_pg_text_array(columns.wa_ids),
                               to_pg_text_array(columns.names), to_pg_text_array(columns.languages),
                               to_pg_text_array(columns.categories), to_pg_text_array(columns.statuses),
-                              to_pg_text_array(columns.bodies), to_pg_text_array(columns.parameter_counts));
+                              to_pg_text_array(columns.bodies), to_pg_text_array(columns.parameter_counts),
+                              to_pg_text_array(columns.components));
         return static_cast<std::size_t>(result.affected_rows());
     });
 }

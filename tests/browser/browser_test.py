@@ -22,6 +22,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from composer_checks import check_attachment, check_reply  # noqa: E402
+from template_checks import check_template_to_new_number  # noqa: E402
 from inbox_page import InboxPage  # noqa: E402
 from support import (ROOT, SCALE, ConsoleLog, Failure, Skip, harness, inbound, post_webhook,  # noqa: E402
                      route_requests, set_viewport, start_chromium, status_update, wait_for)
@@ -406,6 +407,8 @@ def main():
         ("the outside-window 422 is shown in words", test.check_outside_window_error),
         ("a photo attached in the composer is uploaded with progress and sent once", lambda: check_attachment(test)),
         ("the reply action quotes a message; Meta gets its context", lambda: check_reply(test)),
+        ("a template to a new number from 'New': fields, preview, Meta's refusal, the new thread",
+         lambda: check_template_to_new_number(test)),
         ("10 openings of a thread → exactly one check-media call", test.check_media_once),
         ("screenshots at 1280x800 and 390x844", test.check_screenshots),
         ("the event stream reconnects after a server restart", test.check_reconnect),

@@ -10,6 +10,7 @@
 #include "fake_graph/endpoints.hpp"
 #include "fake_graph/media_bytes.hpp"
 #include "fake_graph/state.hpp"
+#include "fake_graph/template_check.hpp"
 #include "fake_graph/webhook_echo.hpp"
 
 namespace fake_graph {
@@ -71,6 +72,29 @@ void add_status_webhooks(const EndpointContext& ctx, const json& body, const std
     }
 }
 
+// What Meta refuses of a template send (the knobs say which numbers and templates it knows).
+std::optional<GraphError> refused_template(const EndpointContext& ctx, const json& body, const std::string& to) {
+    if (body.value("type", "") != "template") return std::nullopt;
+    const auto knobs = ctx.state.knobs();
+    if (knobs.undeliverable_to.contains(to)) {
+        auto error = graph_error_for(131026);
+        error.details = "The recipient " + to + " is not a WhatsApp user";
+        return error;
+    }
+    const auto templ = body.contains("template") && body["template"].is_object() ? body["template"] : json::object();
+    const auto language = templ.contains("language") && templ["language"].is_object()
+                              ? templ["language"].value("code", "")
+                              : std::string();
+    const auto stored = ctx.state.templates().find(templ.value("name", ""), language);
+    if (!stored) {
+        if (!knobs.require_known_templates) return std::nullopt;
+        auto error = graph_error_for(132001);
+        error.details = "template name (" + templ.value("name", "") + ") does not exist in " + language;
+        return error;
+    }
+    return check_template_parameters(*stored, templ);
+}
+
 }  // namespace
 
 Reply json_reply(int status, const json& body) {
@@ -106,6 +130,7 @@ Reply send_message(const EndpointContext& ctx) {
         return invalid_parameter("The parameter to is required");
     }
     const auto to = (*body)["to"].get<std::string>();
+    if (auto refused = refused_template(ctx, *body, digits_of(to))) return error_reply(*refused);
     const auto wamid = ctx.state.next_wamid();
     auto reply = json_reply(200, {{"messaging_product", "whatsapp"},
                                   {"contacts", json::array({{{"input", to}, {"wa_id", digits_of(to)}}})},

@@ -199,6 +199,13 @@ void apply_knobs_patch(Knobs& knobs, const json& patch) {
             if (!item.is_array()) bad(name, "expected an array of media ids");
             knobs.expired_media.clear();
             for (const auto& id : item) knobs.expired_media.insert(get_string(id, name));
+        } else if (name == "undeliverable_to") {
+            if (!item.is_array()) bad(name, "expected an array of wa_ids");
+            knobs.undeliverable_to.clear();
+            for (const auto& id : item) knobs.undeliverable_to.insert(get_string(id, name));
+        } else if (name == "require_known_templates") {
+            if (!item.is_boolean()) bad(name, "expected true or false");
+            knobs.require_known_templates = item.get<bool>();
         } else bad(name, "unknown key");
     }
 }
@@ -219,6 +226,8 @@ json to_json(const Knobs& knobs) {
             {"media_defaults", to_json(knobs.media_defaults)},
             {"media", media},
             {"expired_media", knobs.expired_media},
+            {"undeliverable_to", knobs.undeliverable_to},
+            {"require_known_templates", knobs.require_known_templates},
             {"webhooks", {{"url", knobs.webhooks.url},
                           {"app_secret", knobs.webhooks.app_secret.empty() ? "" : "(set)"},
                           {"before_answer_rate", knobs.webhooks.before_answer_rate},

@@ -80,6 +80,11 @@ struct Knobs {
     MediaSpec media_defaults;
     std::map<std::string, MediaOverride> media;  // per media id
     std::set<std::string> expired_media;
+    // Template sends, checked as Meta does: to one of these numbers → 131026 (not a WhatsApp user); with
+    // `require_known_templates`, a template the store does not hold → 132001 (else only known ones are checked,
+    // their parameter counts → 132000).
+    std::set<std::string> undeliverable_to;
+    bool require_known_templates = false;
     std::size_t record_limit = 10000;  // recorded requests kept per family (oldest dropped first)
     WebhookKnobs webhooks;
 

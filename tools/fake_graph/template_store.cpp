@@ -80,6 +80,14 @@ TemplatePage TemplateStore::page(const std::string& waba_id, std::size_t limit, 
     return page;
 }
 
+std::optional<MessageTemplate> TemplateStore::find(const std::string& name, const std::string& language) const {
+    const std::lock_guard lock(mutex_);
+    for (const auto& t : templates_) {
+        if (t.name == name && t.language == language) return t;
+    }
+    return std::nullopt;
+}
+
 void TemplateStore::clear() {
     const std::lock_guard lock(mutex_);
     templates_.clear();

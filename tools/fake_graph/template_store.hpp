@@ -42,6 +42,9 @@ public:
     // throws std::invalid_argument, as Graph refuses it.
     TemplatePage page(const std::string& waba_id, std::size_t limit, const std::string& after) const;
 
+    // The template of that name and language on any WABA (a send names its number, not its WABA).
+    std::optional<MessageTemplate> find(const std::string& name, const std::string& language) const;
+
     void clear();
 
 private:

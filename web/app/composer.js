@@ -5,6 +5,7 @@
 // may be retried (503, network), so a retry never double-sends — and never uploads the file twice either.
 import { api, uploadFile } from './api.js';
 import { $ } from './dom.js';
+import { newKey } from './keys.js';
 import { sendErrorText } from './format.js';
 import { humanSize, takesCaption, uploadTypeOf } from './upload-types.js';
 
@@ -248,14 +249,4 @@ export class Composer {
     this.text.style.height = 'auto';
     this.text.style.height = `${Math.min(this.text.scrollHeight, 160)}px`;
   }
-}
-
-// crypto.randomUUID needs a secure context (https or localhost); getRandomValues works everywhere.
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -5,7 +5,8 @@ import { Composer } from './composer.js';
 import { ConversationList } from './conversation-list.js';
 import { $, h } from './dom.js';
 import { LiveUpdates } from './live.js';
-import { currentRoute, goToList, onRouteChange } from './router.js';
+import { conversationHref, currentRoute, goToList, onRouteChange } from './router.js';
+import { TemplateDialog } from './template-dialog.js';
 import { Thread } from './thread.js';
 
 const ACCOUNT_KEY = 'inbox.account';
@@ -18,6 +19,22 @@ const thread = new Thread({
   onReply: (messageId, text) => composer.replyTo(messageId, text),
 });
 const composer = new Composer({ onSent: (message, retried) => thread.addSent(message, retried) });
+const templates = new TemplateDialog({
+  onSent: (message, conversation, { started }) => {
+    if (conversation) list.upsert(conversation);
+    if (started && conversation) {
+      window.location.hash = conversationHref(conversation.id);
+    } else {
+      thread.addSent(message, false);
+    }
+  },
+});
+$('composer-template').addEventListener('click', () => {
+  if (thread.conversation) templates.open({ accountId: thread.conversation.account_id, conversationId: thread.conversation.id });
+});
+$('new-conversation').addEventListener('click', () => {
+  if (accountId) templates.open({ accountId, conversationId: null });
+});
 const live = new LiveUpdates({
   onEvent,
   onOpen: () => {

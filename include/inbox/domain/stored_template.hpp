@@ -13,6 +13,7 @@ struct StoredTemplate {
     std::string status;
     std::optional<std::string> body_text;
     int parameter_count = 0;
+    std::optional<std::string> components_json;  // Meta's components as synced (JSON array); none before 0015
 };
 
 }  // namespace inbox::domain

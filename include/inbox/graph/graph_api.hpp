@@ -20,9 +20,10 @@ public:
     virtual boost::asio::awaitable<GraphResult<SentMessage>> send_text(std::string phone_number_id,
                                                                        std::string access_token,
                                                                        MessageEnvelope envelope, std::string text) = 0;
-    virtual boost::asio::awaitable<GraphResult<SentMessage>> send_template(
-        std::string phone_number_id, std::string access_token, MessageEnvelope envelope, std::string name,
-        std::string language, std::vector<std::string> body_parameters) = 0;
+    virtual boost::asio::awaitable<GraphResult<SentMessage>> send_template(std::string phone_number_id,
+                                                                           std::string access_token,
+                                                                           MessageEnvelope envelope,
+                                                                           OutboundTemplate outbound) = 0;
     virtual boost::asio::awaitable<GraphResult<SentMessage>> send_media(std::string phone_number_id,
                                                                         std::string access_token,
                                                                         MessageEnvelope envelope,

@@ -45,8 +45,7 @@ public:
                                                                MessageEnvelope envelope, std::string text) override;
     boost::asio::awaitable<GraphResult<SentMessage>> send_template(std::string phone_number_id,
                                                                    std::string access_token, MessageEnvelope envelope,
-                                                                   std::string name, std::string language,
-                                                                   std::vector<std::string> body_parameters) override;
+                                                                   OutboundTemplate outbound) override;
     boost::asio::awaitable<GraphResult<SentMessage>> send_media(std::string phone_number_id, std::string access_token,
                                                                 MessageEnvelope envelope,
                                                                 OutboundMedia media) override;

@@ -12,8 +12,9 @@
 namespace inbox::graph {
 
 std::string text_message_body(const MessageEnvelope& envelope, std::string_view text);
-std::string template_message_body(const MessageEnvelope& envelope, std::string_view name, std::string_view language,
-                                  const std::vector<std::string>& body_parameters);
+// `{"type": "template", "template": {"name", "language": {"code"}, "components"?}}`: a header's media by id, a
+// button's index as a string (as Meta documents it).
+std::string template_message_body(const MessageEnvelope& envelope, const OutboundTemplate& outbound);
 // A template with one BODY component; Meta wants an example value per {{n}} placeholder.
 std::string template_creation_body(std::string_view name, std::string_view language, std::string_view category,
                                    std::string_view body_text);
@@ -36,8 +37,5 @@ struct TemplatePage {
     std::string next_after;  // the `after` cursor when `paging.next` says there is more; empty on the last page
 };
 std::optional<TemplatePage> parse_template_page(std::string_view body);
-
-// Distinct {{n}} placeholders ("Hi {{1}}, {{2}} and {{1}}" → 2).
-int count_body_parameters(std::string_view body_text);
 
 }  // namespace inbox::graph

@@ -63,7 +63,40 @@ struct MessageTemplate {
     std::string category;     // MARKETING, UTILITY, AUTHENTICATION
     std::string body_text;    // the BODY component's text, empty when none
     int parameter_count = 0;  // distinct {{n}} placeholders in body_text
+    std::string components_json;  // Meta's `components` array as listed (JSON text), "" when it sent none
 };
+
+// One parameter of a template send's component, as Meta takes it.
+struct TemplateParameter {
+    std::string type;   // "text", "image", "video", "document" or "coupon_code"
+    std::string value;  // the text, the coupon code, or the media id
+    std::optional<std::string> filename;  // a document header's
+};
+
+// One entry of a template send's `components`: the header, the body, or one button.
+struct TemplateComponentValues {
+    std::string type;                     // "header", "body" or "button"
+    std::optional<std::string> sub_type;  // a button's: "url", "copy_code", "quick_reply"
+    std::optional<int> index;             // a button's position in the template (sent as a string)
+    std::vector<TemplateParameter> parameters;
+};
+
+struct OutboundTemplate {
+    std::string name;
+    std::string language;
+    std::vector<TemplateComponentValues> components;  // none for a template without parameters
+};
+
+// A template whose only parameters are its body's text ones (the re-engagement template).
+inline OutboundTemplate body_only_template(std::string name, std::string language,
+                                           const std::vector<std::string>& body_parameters) {
+    OutboundTemplate outbound{std::move(name), std::move(language), {}};
+    if (body_parameters.empty()) return outbound;
+    TemplateComponentValues body{"body", std::nullopt, std::nullopt, {}};
+    for (const auto& value : body_parameters) body.parameters.push_back({"text", value, std::nullopt});
+    outbound.components.push_back(std::move(body));
+    return outbound;
+}
 
 struct CreatedTemplate {
     std::string id;

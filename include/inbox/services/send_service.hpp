@@ -26,6 +26,7 @@
 
 #include "inbox/domain/free_window.hpp"
 #include "inbox/domain/message.hpp"
+#include "inbox/domain/template_shape.hpp"
 #include "inbox/graph/graph_result.hpp"
 #include "inbox/graph/graph_types.hpp"
 #include "inbox/services/in_flight_sends.hpp"
@@ -67,7 +68,23 @@ struct SendBookkeeping {
     const media::MediaStore* media_store = nullptr;
 };
 
-enum class SendRoute { text, auto_template };  // POST /messages/send, POST /messages/send-with-auto-template
+// POST /messages/send, POST /messages/send-with-auto-template, POST /messages/send-template.
+enum class SendRoute { text, auto_template, template_message };
+inline constexpr std::size_t kSendRoutes = 3;
+
+// POST /messages/send-template: the template and what fills it (checked against its stored components here).
+struct TemplateSend {
+    std::string name;
+    std::string language;
+    domain::TemplateValues values;
+};
+
+// A send-template to a number rather than to a conversation: the contact and its conversation are found or
+// created first (send_template.cpp).
+struct NewConversation {
+    std::string account_id;  // a lower-case UUID
+    std::string wa_id;       // already valid: 8-15 digits
+};
 
 struct SendRequest {
     SendRoute route = SendRoute::text;
@@ -77,6 +94,8 @@ struct SendRequest {
     std::optional<std::string> upload_id;        // a media send: a lower-case UUID of an upload
     std::optional<std::string> reply_to;         // the id of the message this one answers (lower-case UUID)
     std::optional<std::string> idempotency_key;  // already valid
+    std::optional<TemplateSend> template_send;   // route template_message
+    std::optional<NewConversation> to_number;    // route template_message without conversation_id
 };
 
 struct SendResult {
@@ -87,7 +106,8 @@ struct SendResult {
         conflict,              // 409: the key was first used for another request
         validation_failed,     // 422: `problem` says why (e.g. too long for a template)
         outside_free_window,   // 422: route text, window closed; nothing stored
-        no_approved_template,  // 422: route auto_template, no usable template; one was submitted for review
+        no_approved_template,  // 422: auto_template: no usable template (one was submitted for review);
+                               // template_message: the named one is not APPROVED for the account (`problem`)
         refused,               // 502: Meta refused; `message` is stored failed with the error
         unavailable,           // 503: `message` (if any) is stored failed, retried by a repeat under its key
     };
@@ -98,6 +118,7 @@ struct SendResult {
     int retry_after_seconds = 0;                         // unavailable
     std::string problem;                                 // validation_failed
     std::chrono::steady_clock::duration graph_time{};    // how long Meta took to answer (zero: not called)
+    std::string conversation_id;                         // the conversation sent to (a new one for to_number)
 };
 
 inline constexpr std::chrono::minutes kFreeWindowCacheTtl{5};
@@ -143,6 +164,18 @@ private:
     // The bytes uploaded to the number once (Meta's media id is remembered on the upload), then sent by id.
     boost::asio::awaitable<graph::GraphResult<graph::SentMessage>> send_media_to_meta(
         const storage::SendTarget& target, graph::MessageEnvelope envelope, const storage::OutboundDraft& draft);
+    // Meta's id for the draft's upload on the target's number: the remembered one, or uploaded now.
+    boost::asio::awaitable<graph::GraphResult<graph::UploadedMedia>> graph_media_of(const storage::SendTarget& target,
+                                                                                    const storage::OutboundDraft& draft);
+    // POST /messages/send-template (send_template.cpp): any time, window or not, once the template fits.
+    boost::asio::awaitable<SendResult> send_template_message(const SendRequest& request,
+                                                             const std::optional<storage::IdempotencyKey>& key);
+    // The stored template checked against the request, with its header's upload: what is stored and sent.
+    boost::asio::awaitable<Decision> decide_template_message(const SendRequest& request,
+                                                             const storage::SendTarget& target);
+    boost::asio::awaitable<graph::GraphResult<graph::SentMessage>> send_template_to_meta(
+        const SendRequest& request, const storage::SendTarget& target, graph::MessageEnvelope envelope,
+        const storage::OutboundDraft& draft);
     boost::asio::awaitable<Decision> decide(const SendRequest& request, storage::SendContext& context);
     boost::asio::awaitable<Decision> decide_template(const SendRequest& request, storage::SendContext& context);
     // A request whose key names `existing`: the stored answer, a conflict, or (retryable) the same row sent again.
@@ -183,9 +216,9 @@ private:
     OpenWindowMemo open_windows_;
     observability::Counter& superseded_;
     // inbox_sends_total{route, outcome}: [route][outcome]
-    std::array<std::map<SendResult::Outcome, observability::Counter*>, 2> outcomes_{};
+    std::array<std::map<SendResult::Outcome, observability::Counter*>, kSendRoutes> outcomes_{};
     // inbox_send_overhead_seconds{route}: a send's time minus Meta's, i.e. what this server adds.
-    std::array<observability::Histogram*, 2> overhead_{};
+    std::array<observability::Histogram*, kSendRoutes> overhead_{};
 };
 
 }  // namespace inbox::services

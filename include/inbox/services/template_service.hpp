@@ -49,6 +49,11 @@ public:
     boost::asio::awaitable<std::optional<std::vector<domain::StoredTemplate>>> list(std::string user_id,
                                                                                     std::string account_id);
 
+    // For the send path, which has checked the caller's membership: the account's template of that name and
+    // language (any status).
+    boost::asio::awaitable<std::optional<domain::StoredTemplate>> find(std::string account_id, std::string name,
+                                                                       std::string language);
+
     // Lists every template of the account's WABA on the Graph API and upserts them (two statements around one
     // Graph walk). Templates no longer listed by Meta are kept.
     boost::asio::awaitable<TemplateSyncResult> sync(std::string user_id, std::string account_id);

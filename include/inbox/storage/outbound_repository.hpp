@@ -15,6 +15,7 @@
 #include "inbox/domain/account.hpp"
 #include "inbox/domain/message.hpp"
 #include "inbox/domain/stored_template.hpp"
+#include "inbox/domain/template_shape.hpp"
 #include "inbox/domain/time.hpp"
 
 namespace inbox::storage {
@@ -72,7 +73,9 @@ struct OutboundDraft {
     std::string type;  // "text" | "template" | a media kind (image, video, audio, document, sticker)
     std::string text;  // the text as sent, the filled template body, or a media send's caption ("" for none)
     std::optional<domain::TemplateRef> template_ref;
-    std::optional<MediaDraft> media;
+    std::optional<domain::TemplateValues> template_values;  // send-template: what fills it (else the auto-template's
+                                                            // one body parameter, from the request's text)
+    std::optional<MediaDraft> media;  // a media send's upload, or a template's header media
     std::optional<domain::ReplyTo> reply_to;  // the message it answers (sent as Meta's `context`)
 };
 
@@ -137,6 +140,12 @@ public:
     boost::asio::awaitable<PendingInsert> insert_pending(std::string user_id, std::string conversation_id,
                                                          OutboundDraft draft, std::optional<IdempotencyKey> key,
                                                          std::int32_t claimer);
+
+    // The contact `wa_id` of the account and its open conversation, found or created (API.md Part 2, "new
+    // conversations"), with a conversation.updated NOTIFY when the conversation is new. nullopt: the user is not a
+    // member of the account (conversation_start.cpp).
+    boost::asio::awaitable<std::optional<std::string>> start_conversation(std::string user_id, std::string account_id,
+                                                                          std::string wa_id);
 
     boost::asio::awaitable<std::optional<StoredSend>> find_by_key(std::string account_id, std::string key);
     // The message `message_id` as the target of a reply in `conversation_id`, seen by `user_id` (one statement).

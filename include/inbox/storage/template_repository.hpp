@@ -29,6 +29,7 @@ struct SyncedTemplate {
     std::string status;
     std::string body_text;
     int parameter_count = 0;
+    std::string components_json;  // Meta's components array, "" when it listed none
 };
 
 class TemplateRepository {
@@ -38,6 +39,10 @@ public:
     // Ordered by name, language; nullopt when the user is not a member of the account (or it does not exist).
     boost::asio::awaitable<std::optional<std::vector<domain::StoredTemplate>>> list(std::string user_id,
                                                                                     std::string account_id);
+
+    // The send path, which has checked membership already: the account's template of that name and language.
+    boost::asio::awaitable<std::optional<domain::StoredTemplate>> find(std::string account_id, std::string name,
+                                                                       std::string language);
 
     // nullopt when the user is not a member of the account (or it does not exist).
     boost::asio::awaitable<std::optional<GraphCredentials>> graph_credentials(std::string user_id,

@@ -30,7 +30,7 @@ TEST_F(BreakerTest, FamiliesHaveSeparateBreakers) {
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(send_text().unavailable());
     ASSERT_EQ(graph().breaker(GraphFamily::messages).state(), BreakerState::open);
     EXPECT_TRUE(run(graph().get_media_meta("1", kToken)));
-    EXPECT_TRUE(run(graph().send_template(kPhoneNumberId, kToken, {"1"}, "t", "en", {})).unavailable());
+    EXPECT_TRUE(run(graph().send_template(kPhoneNumberId, kToken, {"1"}, body_only_template("t", "en", {}))).unavailable());
 }
 
 TEST_F(BreakerTest, AfterTheOpenPeriodOneProbeSucceedsAndClosesIt) {

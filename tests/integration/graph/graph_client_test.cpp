@@ -36,7 +36,8 @@ TEST_F(GraphClientTest, ReplyCarriesTheContext) {
 }
 
 TEST_F(GraphClientTest, SendTemplateSendsNameLanguageAndParameters) {
-    const auto result = run(graph().send_template(kPhoneNumberId, kToken, {"1555"}, "reengage", "en_US", {"Hi again"}));
+    const auto result = run(graph().send_template(kPhoneNumberId, kToken, {"1555"},
+                                                  body_only_template("reengage", "en_US", {"Hi again"})));
     ASSERT_TRUE(result);
     const auto body = control().recorded("messages")[0]["json"];
     EXPECT_EQ(body["type"], "template");

@@ -129,7 +129,7 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
     inbox_.attach_metrics(metrics_);
     api::register_inbox_routes(router_, inbox_);
     api::register_template_routes(router_, templates_);
-    api::register_send_routes(router_, sends_);
+    api::register_send_routes(router_, sends_, inbox_);
     api::register_media_routes(router_, media_);
     api::register_contact_routes(router_, contacts_);
     api::register_upload_routes(router_, uploads_);

@@ -47,7 +47,10 @@ TEST_F(TemplateSyncTest, ListIsOrderedByNameThenLanguage) {
     EXPECT_EQ(data[2]["language"], "pt_BR");
     EXPECT_EQ(data[2]["body_text"], "Olá {{1}}");
     EXPECT_EQ(data[2]["parameter_count"], 1);
-    EXPECT_EQ(data[2].size(), 7u);  // id, name, language, category, status, body_text, parameter_count
+    // id, name, language, category, status, body_text, parameter_count, components, parameters
+    EXPECT_EQ(data[2].size(), 9u);
+    EXPECT_EQ(data[2]["components"], json::array()) << "stored before components were synced";
+    EXPECT_EQ(data[2]["parameters"], json({{"header", 0}, {"body", 1}, {"buttons", json::array()}}));
     EXPECT_EQ(json_of(get("/accounts/" + account_b + "/templates", bob))["data"].size(), 1u);
 }
 
@@ -80,6 +83,9 @@ TEST_F(TemplateSyncTest, SyncUpsertsEveryListedTemplateInTwoStatements) {
     EXPECT_EQ(welcome["category"], "UTILITY");
     EXPECT_EQ(welcome["body_text"], "Hi {{1}}, your order {{2}} shipped");
     EXPECT_EQ(welcome["parameter_count"], 2);
+    // Meta's components are kept, and what a send fills in follows from them.
+    EXPECT_EQ(welcome["components"], json::array({{{"type", "BODY"}, {"text", "Hi {{1}}, your order {{2}} shipped"}}}));
+    EXPECT_EQ(welcome["parameters"]["body"], 2);
     EXPECT_EQ(db.query_value("SELECT count(*) FROM message_templates WHERE account_id = '" + account_b + "'"), "0");
     EXPECT_FALSE(db.query_value("SELECT wa_template_id FROM message_templates WHERE name = 'welcome'").empty());
 

@@ -91,7 +91,25 @@ TEST(TemplateJson, ListsTheTemplateFieldsOfApiMd) {
     write_template(out, stored);
     EXPECT_EQ(json::parse(out.take()),
               json::parse(R"({"id":"t1","name":"reengage","language":"en_US","category":null,"status":"APPROVED",
-                  "body_text":"Hi {{1}}","parameter_count":1})"));
+                  "body_text":"Hi {{1}}","parameter_count":1,"components":[],
+                  "parameters":{"header":0,"body":1,"buttons":[]}})"));
+}
+
+// Part 2: Meta's components as synced, and what a send must fill in for them.
+TEST(TemplateJson, ShowsComponentsAndTheParametersTheyTake) {
+    domain::StoredTemplate stored;
+    stored.id = "t2";
+    stored.name = "order_update";
+    stored.language = "en_US";
+    stored.status = "APPROVED";
+    stored.components_json = R"([{"type":"HEADER","format":"VIDEO"},{"type":"BODY","text":"{{1}} {{2}}"},)"
+                             R"({"type":"BUTTONS","buttons":[{"type":"COPY_CODE"}]}])";
+    http::JsonWriter out;
+    write_template(out, stored);
+    const auto written = json::parse(out.take());
+    EXPECT_EQ(written["components"], json::parse(*stored.components_json));
+    EXPECT_EQ(written["parameters"], json::parse(R"({"header":1,"body":2,
+        "buttons":[{"index":0,"type":"COPY_CODE","parameter_count":1}]})"));
 }
 
 TEST(UpstreamErrors, RefusalIs502WithGraphErrorAndOutageIs503WithRetryAfter) {

@@ -25,7 +25,7 @@ TEST(GraphPayloads, TextReplyCarriesTheContext) {
 
 TEST(GraphPayloads, EveryKindOfMessageCarriesOurCallbackData) {
     const MessageEnvelope envelope{"1555", std::nullopt, std::string("6f1c2a4e-0000-4000-8000-000000000001")};
-    for (const auto& text : {text_message_body(envelope, "hi"), template_message_body(envelope, "t", "en", {"x"})}) {
+    for (const auto& text : {text_message_body(envelope, "hi"), template_message_body(envelope, body_only_template("t", "en", {"x"}))}) {
         const auto body = json::parse(text);
         EXPECT_EQ(body["biz_opaque_callback_data"], "6f1c2a4e-0000-4000-8000-000000000001") << text;
     }
@@ -33,7 +33,7 @@ TEST(GraphPayloads, EveryKindOfMessageCarriesOurCallbackData) {
 }
 
 TEST(GraphPayloads, TemplateMessageBodyWithParameters) {
-    const auto body = json::parse(template_message_body({"1555"}, "reengage", "en_US", {"Hello", "again"}));
+    const auto body = json::parse(template_message_body({"1555"}, body_only_template("reengage", "en_US", {"Hello", "again"})));
     EXPECT_EQ(body["type"], "template");
     EXPECT_EQ(body["template"]["name"], "reengage");
     EXPECT_EQ(body["template"]["language"]["code"], "en_US");
@@ -44,8 +44,39 @@ TEST(GraphPayloads, TemplateMessageBodyWithParameters) {
 }
 
 TEST(GraphPayloads, TemplateWithoutParametersHasNoComponents) {
-    const auto body = json::parse(template_message_body({"1555"}, "hello_world", "en_US", {}));
+    const auto body = json::parse(template_message_body({"1555"}, body_only_template("hello_world", "en_US", {})));
     EXPECT_FALSE(body["template"].contains("components"));
+}
+
+// Meta's documented shape: header media by id (a document's filename with it), text parameters in order, each
+// button with its sub_type and its index as a string.
+TEST(GraphPayloads, TemplateMessageBodyWithEveryComponent) {
+    OutboundTemplate outbound{"order_update", "en_US", {}};
+    outbound.components.push_back({"header", std::nullopt, std::nullopt, {{"document", "MEDIA1", "invoice.pdf"}}});
+    outbound.components.push_back({"body", std::nullopt, std::nullopt, {{"text", "Sheena", {}}, {"text", "#1", {}}}});
+    outbound.components.push_back({"button", "url", 1, {{"text", "track/1", {}}}});
+    outbound.components.push_back({"button", "copy_code", 3, {{"coupon_code", "SAVE10", {}}}});
+    const auto body = json::parse(template_message_body({"1555"}, outbound));
+    const auto& components = body["template"]["components"];
+    ASSERT_EQ(components.size(), 4u);
+    EXPECT_EQ(components[0], json::parse(R"({"type":"header","parameters":[{"type":"document",
+              "document":{"id":"MEDIA1","filename":"invoice.pdf"}}]})"));
+    EXPECT_EQ(components[1]["parameters"][1], json({{"type", "text"}, {"text", "#1"}}));
+    EXPECT_FALSE(components[1].contains("index"));
+    EXPECT_EQ(components[2], json::parse(R"({"type":"button","sub_type":"url","index":"1",
+              "parameters":[{"type":"text","text":"track/1"}]})"));
+    EXPECT_EQ(components[3]["parameters"][0], json({{"type", "coupon_code"}, {"coupon_code", "SAVE10"}}));
+}
+
+TEST(GraphPayloads, TemplatePageKeepsTheComponents) {
+    const auto page = parse_template_page(
+        R"({"data":[{"name":"a","components":[{"type":"HEADER","format":"IMAGE"},{"type":"BODY","text":"Hi {{1}}"}]},
+                    {"name":"b"}]})");
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->templates.size(), 2u);
+    EXPECT_EQ(json::parse(page->templates[0].components_json)[0]["format"], "IMAGE");
+    EXPECT_EQ(page->templates[0].parameter_count, 1);
+    EXPECT_EQ(page->templates[1].components_json, "");
 }
 
 TEST(GraphPayloads, TemplateCreationAddsExamplesPerParameter) {
@@ -104,12 +135,6 @@ TEST(GraphPayloads, LastTemplatePageHasNoNext) {
     EXPECT_EQ(page->next_after, "");
     EXPECT_TRUE(parse_template_page(R"({"data":[]})"));
     EXPECT_FALSE(parse_template_page(R"({"paging":{}})"));
-}
-
-TEST(GraphPayloads, CountsDistinctBodyParameters) {
-    EXPECT_EQ(count_body_parameters("Hi {{1}}, {{2}} and {{1}}"), 2);
-    EXPECT_EQ(count_body_parameters("No parameters"), 0);
-    EXPECT_EQ(count_body_parameters("{{x}} {{0}} {{ 1}} {{3"), 0);
 }
 
 TEST(GraphPayloads, ParsesCreatedTemplateAndContactProfile) {
