@@ -106,6 +106,7 @@ void write_message(JsonWriter& out, const domain::Message& m) {
     }
     write_template_ref(out.key("template"), m.template_ref);
     write_media(out.key("media"), m.id, m.media);
+    out.key("reactions").raw(m.reactions_json);
     out.key("content").raw(m.content_json).end_object();
 }
 

@@ -9,6 +9,7 @@
 #include "inbox/api/operations_routes.hpp"
 #include "inbox/api/send_routes.hpp"
 #include "inbox/api/template_routes.hpp"
+#include "inbox/api/reaction_routes.hpp"
 #include "inbox/api/upload_routes.hpp"
 #include "inbox/api/webhook_routes.hpp"
 #include "inbox/api/web_routes.hpp"
@@ -32,6 +33,7 @@
 #include "inbox/services/inbox_service.hpp"
 #include "inbox/services/key_waiters.hpp"
 #include "inbox/services/media_service.hpp"
+#include "inbox/services/reaction_service.hpp"
 #include "inbox/services/upload_service.hpp"
 #include "inbox/services/outbound_throttle.hpp"
 #include "inbox/services/pending_send_sweeper.hpp"
@@ -56,6 +58,7 @@
 #include "inbox/storage/migrations.hpp"
 #include "inbox/storage/notification_listener.hpp"
 #include "inbox/storage/outbound_repository.hpp"
+#include "inbox/storage/reaction_repository.hpp"
 #include "inbox/storage/template_repository.hpp"
 #include "inbox/storage/webhook_event_repository.hpp"
 
@@ -196,6 +199,8 @@ struct Application::Parts {
           contact_service(contact_rows, graph, *cache, waiters, config.whatsapp_contact_lookup_url),
           upload_rows(db),
           upload_service(upload_rows, accounts, media_store, file_threads, metrics),
+          reaction_rows(db),
+          reaction_service(reaction_rows, graph),
           live_relay(io.get_executor(), inbox_repository, events_bus),
           live_listener(config.database_url, std::string(storage::kLiveChannel),
                         [this](const std::string& payload) { on_live_notice(payload); },
@@ -229,6 +234,7 @@ struct Application::Parts {
         api::register_media_routes(router, media_service);
         api::register_contact_routes(router, contact_service);
         api::register_upload_routes(router, upload_service);
+        api::register_reaction_routes(router, reaction_service);
         job_runner.handle(storage::kMediaDownloadJob,
                           [this](storage::Job job) { return media_service.run_download(std::move(job)); });
         job_runner.handle(storage::kCheckMediaJob,
@@ -337,6 +343,8 @@ struct Application::Parts {
     services::ContactService contact_service;
     storage::UploadRepository upload_rows;
     services::UploadService upload_service;  // agents' files for media sends, streamed into media_store
+    storage::ReactionRepository reaction_rows;
+    services::ReactionService reaction_service;  // our reactions, folded onto the messages they are about
     api::LiveEventRelay live_relay;                 // NOTIFY payloads → events on events_bus
     storage::NotificationListener live_listener;  // LISTEN inbox_live, on its own connection and thread
     web::StaticSite site;                         // WEB_DIR and OPENAPI_FILE, read once

@@ -29,7 +29,7 @@ struct GraphEndpointMetrics {
 namespace {
 
 constexpr const char* kEndpointNames[GraphClient::kEndpoints] = {
-    "send_text",      "send_template",  "send_media",      "media_upload",  "media_meta",
+    "send_text",      "send_template",  "send_media",      "send_reaction", "media_upload",  "media_meta",
     "media_download", "list_templates", "create_template", "contact_lookup"};
 
 const char* name_of(Endpoint endpoint) { return kEndpointNames[static_cast<std::size_t>(endpoint)]; }
@@ -39,6 +39,7 @@ GraphFamily family_of(Endpoint endpoint) {
         case Endpoint::send_text:
         case Endpoint::send_template:
         case Endpoint::send_media:
+        case Endpoint::send_reaction:
             return GraphFamily::messages;
         case Endpoint::media_upload:
         case Endpoint::media_meta:
@@ -291,6 +292,16 @@ asio::awaitable<GraphResult<SentMessage>> GraphClient::send_template(std::string
     auto request = graph_request("POST", std::move(url), access_token, std::move(body));
     const auto reply = co_await call(Endpoint::send_template, std::move(request));
     co_return interpret(reply, &parse_sent_message, Endpoint::send_template);
+}
+
+asio::awaitable<GraphResult<SentMessage>> GraphClient::send_reaction(std::string phone_number_id,
+                                                                     std::string access_token, MessageEnvelope envelope,
+                                                                     std::string target_wamid, std::string emoji) {
+    auto url = messages_url(options_.api_base, options_.api_version, phone_number_id);
+    auto request =
+        graph_request("POST", std::move(url), access_token, reaction_message_body(envelope, target_wamid, emoji));
+    const auto reply = co_await call(Endpoint::send_reaction, std::move(request));
+    co_return interpret(reply, &parse_sent_message, Endpoint::send_reaction);
 }
 
 asio::awaitable<GraphResult<MediaMeta>> GraphClient::get_media_meta(std::string media_id, std::string access_token) {

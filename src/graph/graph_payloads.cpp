@@ -116,6 +116,13 @@ std::string template_creation_body(std::string_view name, std::string_view langu
         .dump();
 }
 
+std::string reaction_message_body(const MessageEnvelope& envelope, std::string_view target_wamid,
+                                  std::string_view emoji) {
+    auto body = envelope_json(envelope, "reaction");
+    body["reaction"] = {{"message_id", target_wamid}, {"emoji", emoji}};
+    return body.dump();
+}
+
 std::string media_message_body(const MessageEnvelope& envelope, const OutboundMedia& media) {
     json part{{"id", media.media_id}};
     if (media.caption) part["caption"] = *media.caption;

@@ -59,6 +59,20 @@ constexpr Query kInsertInboundMessage{
     " FROM inserted WHERE c.id = $2::uuid"
     " RETURNING inserted.id::text"};
 
+// An inbound reaction folded onto its target (migration 0016's fold_reaction): only a real change writes (and so
+// moves the page version and tells live clients).
+constexpr Query kFoldInboundReaction{
+    "inbound_fold_reaction",
+    "UPDATE messages m SET reactions = f.folded, updated_at = now()"
+    " FROM (SELECT id, fold_reaction(reactions, 'inbound', NULL, $3, to_timestamp($4::double precision)) AS folded"
+    "       FROM messages WHERE account_id = $1::uuid AND wa_message_id = $2) f"
+    " WHERE m.id = f.id AND m.reactions IS DISTINCT FROM f.folded"
+    " RETURNING m.id::text, m.conversation_id::text"};
+
+// Our own reactions' wamids: their status webhooks are neither applied nor parked.
+constexpr Query kIsSentReaction{"inbound_is_sent_reaction",
+                                "SELECT 1 FROM sent_reactions WHERE account_id = $1::uuid AND wa_message_id = $2"};
+
 constexpr Query kQueueMediaDownload{
     "inbound_queue_media_download",
     "INSERT INTO jobs (kind, account_id, payload, dedupe_key)"
@@ -144,9 +158,22 @@ std::optional<std::pair<std::string, std::string>> apply_status(DbConnection& db
         if (!updated.empty()) return std::make_pair(updated[0][0].as<std::string>(), updated[0][1].as<std::string>());
         return std::nullopt;
     }
+    if (!db.exec(tx, kIsSentReaction, account_id, status.wa_message_id).empty()) return std::nullopt;
     db.exec(tx, kParkStatus, account_id, status.wa_message_id, name, nullable(error), unix_seconds(status.timestamp));
     parked = true;
     return std::nullopt;
+}
+
+// The wamid an inbound reaction is about, or "" when the payload names none.
+std::string reaction_target(const domain::InboundMessage& message) {
+    if (message.type != "reaction") return {};
+    const auto found = message.content.find("message_id");
+    return found != message.content.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+std::string reaction_emoji(const domain::InboundMessage& message) {
+    const auto found = message.content.find("emoji");
+    return found != message.content.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
 void add_unique(std::vector<std::string>& list, const std::string& value) {
@@ -164,10 +191,14 @@ struct ContactStep {
     std::optional<std::string> profile_name;
 };
 
+// A status of an outbound message, or an inbound reaction to fold onto its target: both change a message found by
+// its wamid, so both go in wamid order under that wamid's lock.
 struct StatusStep {
     std::string account_id;
     const domain::StatusUpdate* status = nullptr;
     std::size_t change = 0;
+    const domain::InboundMessage* reaction = nullptr;  // set instead of `status`
+    std::string wamid;                                  // the status's, or the reaction's target
 };
 
 struct RoutedRef {
@@ -203,11 +234,16 @@ std::vector<StatusStep> status_steps(const std::vector<RoutedRef>& changes) {
     std::vector<StatusStep> steps;
     for (std::size_t index = 0; index < changes.size(); ++index) {
         for (const auto& status : changes[index].routed->change.statuses) {
-            steps.push_back({changes[index].routed->account_id, &status, index});
+            steps.push_back({changes[index].routed->account_id, &status, index, nullptr, status.wa_message_id});
+        }
+        for (const auto& message : changes[index].routed->change.messages) {
+            if (auto target = reaction_target(message); !target.empty()) {
+                steps.push_back({changes[index].routed->account_id, nullptr, index, &message, std::move(target)});
+            }
         }
     }
     std::stable_sort(steps.begin(), steps.end(), [](const StatusStep& a, const StatusStep& b) {
-        return std::tie(a.account_id, a.status->wa_message_id) < std::tie(b.account_id, b.status->wa_message_id);
+        return std::tie(a.account_id, a.wamid) < std::tie(b.account_id, b.wamid);
     });
     return steps;
 }
@@ -261,13 +297,21 @@ std::vector<StoredChange> store_changes(DbConnection& db, pqxx::transaction_base
     std::pair<std::string, std::string> locked;  // the last wamid locked: a repeated status needs no second lock
     for (const auto& step : status_steps(changes)) {
         auto& change = stored[step.change];
-        if (locked != std::pair{step.account_id, step.status->wa_message_id}) {
-            db.exec(tx, kLockWamid, step.account_id, step.status->wa_message_id);
-            locked = {step.account_id, step.status->wa_message_id};
+        if (locked != std::pair{step.account_id, step.wamid}) {
+            db.exec(tx, kLockWamid, step.account_id, step.wamid);
+            locked = {step.account_id, step.wamid};
         }
-        bool parked = false;
-        auto changed = apply_status(db, tx, step.account_id, *step.status, parked);
-        if (parked) ++change.parked_statuses;
+        std::optional<std::pair<std::string, std::string>> changed;
+        if (step.reaction) {
+            // A target not stored (yet) keeps only the reaction message itself.
+            auto folded = db.exec(tx, kFoldInboundReaction, step.account_id, step.wamid, reaction_emoji(*step.reaction),
+                                  unix_seconds(step.reaction->timestamp));
+            if (!folded.empty()) changed = std::pair{folded[0][0].as<std::string>(), folded[0][1].as<std::string>()};
+        } else {
+            bool parked = false;
+            changed = apply_status(db, tx, step.account_id, *step.status, parked);
+            if (parked) ++change.parked_statuses;
+        }
         if (changed) {
             add_unique(change.updated_message_ids, changed->first);
             add_unique(change.touched_conversation_ids, changed->second);

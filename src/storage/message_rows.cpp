@@ -24,6 +24,7 @@ domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first) {
                                              optional_text(at(18)), at(14).as<std::string>()};
     }
     if (!at(19).is_null()) message.content_json = at(19).as<std::string>();
+    if (!at(20).is_null()) message.reactions_json = at(20).as<std::string>();
     return message;
 }
 

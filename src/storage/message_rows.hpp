@@ -15,14 +15,14 @@
     " m.reply_to_wa_message_id AS reply_to_wamid, r.id::text AS reply_to_id, m.error::text AS error,"             \
     " m.template_name AS template_name, m.template_language AS template_language, m.media_state AS media_state," \
     " m.media_mime_type AS media_mime_type, m.media_sha256 AS media_sha256, m.media_file_size AS media_file_size," \
-    " m.media_filename AS media_filename, m.content::text AS content"
+    " m.media_filename AS media_filename, m.content::text AS content, m.reactions::text AS reactions"
 
 #define INBOX_MESSAGE_REPLY_JOIN \
     " LEFT JOIN messages r ON r.account_id = m.account_id AND r.wa_message_id = m.reply_to_wa_message_id"
 
 namespace inbox::storage {
 
-inline constexpr pqxx::row::size_type kMessageColumnCount = 20;
+inline constexpr pqxx::row::size_type kMessageColumnCount = 21;
 
 // Reads the INBOX_MESSAGE_COLUMNS starting at column `first`.
 domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first);

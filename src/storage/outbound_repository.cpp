@@ -22,7 +22,7 @@ namespace {
     " CASE WHEN m.status = 'pending' AND m.claimed_by IS NOT NULL THEN claimer_alive(m.claimed_by) END," \
     INBOX_MESSAGE_COLUMNS
 
-// Column layout: 0-6 target and window, 7-13 the re-engagement candidate, 14-38 the key's row.
+// Column layout: 0-6 target and window, 7-13 the re-engagement candidate, 14-39 the key's row.
 constexpr Query kSendContext{
     "outbound_send_context",
     "SELECT c.account_id::text, ct.wa_id, a.phone_number_id, a.access_token, a.waba_id, "
@@ -44,7 +44,7 @@ constexpr Query kSendContext{
 // instead (kTouchConversation). On a taken key nothing is inserted and the key's row is returned
 // instead, when it committed before this statement began (a concurrent first request commits later: find_by_key
 // then sees it). The row is claimed by this instance ($10) while its Graph call is in flight. Column layout: 0-3
-// target, 4-7 the new row, 8 the NOTIFY, 9-33 the key's row.
+// target, 4-7 the new row, 8 the NOTIFY, 9-34 the key's row.
 // $11-$15: a media send's upload id, SHA-256 (also its media store key), MIME type, size and filename (NULL for
 // other sends); $16: the wamid of the message it replies to.
 constexpr Query kInsertPending{

@@ -97,3 +97,27 @@ def check_reply(test):
                 if r.get("json", {}).get("text", {}).get("body") == answer]
     if contexts != [wamid]:
         raise Failure(f"Meta got the reply with contexts {contexts}, expected once with {wamid}")
+
+
+def check_reaction(test):
+    """A reaction picked on a customer's message goes to Meta as a reaction to its wamid and shows under the bubble;
+    picking it again removes it."""
+    page = test.page
+    text = f"It arrived, thank you! ({uuid.uuid4().hex[:6]})"
+    wamid = test.deliver("text_message.json", text=text)
+    target = wait_for(lambda: page.message_with_text(text, "inbound"), "the customer's message in the thread")
+    chip = f'li[data-id="{target["id"]}"] .reaction-chip[data-emoji="❤️"]'
+    option = page.driver.find_element("css selector", f'li[data-id="{target["id"]}"] .reaction-option[data-emoji="❤️"]')
+    page.js("arguments[0].click()", option)  # shown on hover or focus; clicked as a keyboard user would
+    wait_for(lambda: page.driver.find_elements("css selector", chip), "the heart under the customer's message")
+    sent = [r["json"]["reaction"] for r in test.graph.requests("messages") if r.get("json", {}).get("type") == "reaction"]
+    if sent != [{"message_id": wamid, "emoji": "❤️"}]:
+        raise Failure(f"Meta got reactions {sent}, expected one heart on {wamid}")
+    page.js("arguments[0].scrollIntoView({block: 'center'})", page.driver.find_element("css selector", chip))
+    test.extra_shots.append(test.shot("thread-reaction-1280x800.png"))
+    option = page.driver.find_element("css selector", f'li[data-id="{target["id"]}"] .reaction-option[data-emoji="❤️"]')
+    page.js("arguments[0].click()", option)  # our heart again: removed
+    wait_for(lambda: not page.driver.find_elements("css selector", chip), "the heart gone after a second click")
+    stored = test.db.value(f"SELECT reactions::text FROM messages WHERE id = '{target['id']}'")
+    if stored != "[]":
+        raise Failure(f"after removing it the message keeps reactions {stored}")

@@ -43,7 +43,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "loadtest", "faults"))
 import harness as h  # noqa: E402  (loadtest/faults/harness.py)
-from template_send_checks import check_template_sends  # noqa: E402
+from template_send_checks import check_reactions, check_template_sends  # noqa: E402
 
 SPEC_PATH = os.path.join(ROOT, "docs", "openapi.yaml")
 WEB_DIR = os.path.join(ROOT, "web")
@@ -875,6 +875,7 @@ def scenario(c, spec, server, graph, fx, skip_web, snapshot):
     send("auto during outage", auto_route, fx.conv_in[3], "Outage", 503)
     knobs({"families": {"messages": {"failure": None}}})
     check_template_sends(c, call, port, jauth, fx, knobs)
+    check_reactions(c, call, port, jauth, fx, knobs)
 
     # The stream saw the sends: validate what it carried.
     stream.wait_for("event: conversation.updated", TIMEOUT)

@@ -40,3 +40,25 @@ def check_template_sends(c, call, port, jauth, fx, knobs):
     knobs({"undeliverable_to": [], "families": {"messages": {"failure": {"status": 503, "code": 2, "count": 1}}}})
     send("template during outage", {"conversation_id": fx.conv_out[0], "template": order_update}, 503)
     knobs({"families": {"messages": {"failure": None}}})
+
+
+def check_reactions(c, call, port, jauth, fx, knobs):
+    """POST /messages/{id}/reactions on an inbound message of an open-window conversation (fx.text_message)."""
+    route = f"/messages/{fx.text_message}/reactions"
+
+    def react(label, path, body, expect):
+        return c.check(label, call(port, "POST", path, body=json.dumps(body), headers=jauth), expect)
+
+    react("reaction", route, {"emoji": "👍"}, 200)
+    react("reaction replaced", route, {"emoji": "❤️"}, 200)
+    react("reaction removed", route, {"emoji": ""}, 200)
+    react("reaction not one emoji", route, {"emoji": "ok"}, 422)
+    react("reaction missing emoji", route, {}, 422)
+    react("reaction other account", f"/messages/{fx.other_message}/reactions", {"emoji": "👍"}, 404)
+    react("reaction unknown message", f"/messages/{uuid.uuid4()}/reactions", {"emoji": "👍"}, 404)
+    c.check("reaction invalid JSON", call(port, "POST", route, body="{", headers=jauth), 400)
+    knobs({"families": {"messages": {"failure": {"status": 400, "code": 131051, "count": 1}}}})
+    react("reaction refused by Meta", route, {"emoji": "👍"}, 502)
+    knobs({"families": {"messages": {"failure": {"status": 503, "code": 2, "count": 1}}}})
+    react("reaction during outage", route, {"emoji": "👍"}, 503)
+    knobs({"families": {"messages": {"failure": None}}})

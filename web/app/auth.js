@@ -27,12 +27,22 @@ export function takeTokenFromUrl() {
   return true;
 }
 
+function claims(token) {
+  try {
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return {};
+  }
+}
+
 // The JWT's expiry, only to warn early; the server is the judge of validity.
 export function tokenExpiry(token = getToken()) {
-  try {
-    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : null;
-  } catch {
-    return null;
-  }
+  const { exp } = claims(token || '');
+  return typeof exp === 'number' ? new Date(exp * 1000) : null;
+}
+
+// Who we are (the token's `sub`): to tell our own reactions from colleagues'.
+export function currentUserId(token = getToken()) {
+  const { sub } = claims(token || '');
+  return typeof sub === 'string' ? sub : null;
 }

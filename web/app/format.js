@@ -99,6 +99,14 @@ export function tone(key) {
 }
 
 // An ApiError from a send, as a sentence an agent can act on.
+export function reactionErrorText(error) {
+  if (error.code === 'outside_free_window') {
+    return 'Reaction not sent: the customer\'s 24-hour window is closed, and WhatsApp only allows reactions inside it.';
+  }
+  if (error.code === 'validation_failed') return `Reaction not sent: ${error.message}.`;
+  return sendErrorText(error).replace(/^Not sent/, 'Reaction not sent').replace('the message', 'the reaction');
+}
+
 export function sendErrorText(error) {
   const details = error.details || {};
   switch (error.code) {

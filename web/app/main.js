@@ -17,6 +17,7 @@ const thread = new Thread({
   onWindow: (state) => composer.setWindow(state.open),
   announce,
   onReply: (messageId, text) => composer.replyTo(messageId, text),
+  onError: (text) => composer.showError(text),
 });
 const composer = new Composer({ onSent: (message, retried) => thread.addSent(message, retried) });
 const templates = new TemplateDialog({

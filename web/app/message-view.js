@@ -41,10 +41,42 @@ export function renderMessage(message, context) {
     ? h('button', { type: 'button', class: 'reply-action', title: 'Reply to this message',
       'aria-label': 'Reply to this message', onclick: () => context.onReply(message) }, '↩')
     : null;
+  // A reaction needs the message on WhatsApp too; reaction messages themselves are not reacted to.
+  const react = message.wa_message_id && context.onReact && message.type !== 'reaction'
+    ? renderReactionPicker(message, context)
+    : null;
+  const actions = h('div', { class: 'msg-actions' }, reply, react);
+  const column = h('div', { class: 'msg-column' }, bubble, renderReactions(message, context));
   return h('li', {
     class: `msg ${outbound ? 'outbound' : 'inbound'} type-${message.type}`, id: `msg-${message.id}`,
     dataset: { id: message.id, status: message.status, type: message.type },
-  }, outbound ? [reply, bubble] : [bubble, reply]);
+  }, outbound ? [actions, column] : [column, actions]);
+}
+
+const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
+
+// Each side's current reaction under the bubble, as in WhatsApp: the customer's and each agent's.
+function renderReactions(message, context) {
+  const reactions = message.reactions || [];
+  if (!reactions.length) return null;
+  return h('ul', { class: 'reactions', 'aria-label': 'Reactions' }, reactions.map((r) => {
+    const who = r.direction === 'inbound' ? (context.contactName || 'Customer') : (r.user_id === context.userId ? 'You' : r.user_id);
+    return h('li', { class: `reaction-chip ${r.direction}`, title: `${who} · ${fullTime(r.at)}`, dataset: { emoji: r.emoji } },
+      h('span', { 'aria-hidden': 'true' }, r.emoji), h('span', { class: 'sr-only' }, `${who} reacted ${r.emoji}`));
+  }));
+}
+
+// A small picker shown on hover or focus: a quick emoji reacts (again: replaces ours), ours again removes it.
+function renderReactionPicker(message, context) {
+  const mine = (message.reactions || []).find((r) => r.direction === 'outbound' && r.user_id === context.userId);
+  const options = QUICK_REACTIONS.map((emoji) => h('button', {
+    type: 'button', class: `reaction-option${mine && mine.emoji === emoji ? ' chosen' : ''}`,
+    title: mine && mine.emoji === emoji ? 'Remove your reaction' : `React ${emoji}`,
+    'aria-label': mine && mine.emoji === emoji ? 'Remove your reaction' : `React ${emoji}`,
+    dataset: { emoji },
+    onclick: () => context.onReact(message, mine && mine.emoji === emoji ? '' : emoji),
+  }, emoji));
+  return h('div', { class: 'reaction-picker', role: 'group', 'aria-label': 'React to this message' }, options);
 }
 
 export function renderTick(message) {

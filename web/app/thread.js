@@ -1,8 +1,9 @@
 // The open conversation: header with the contact and its reply window, messages oldest→newest (newest at the
 // bottom), older pages loaded when scrolling up (pagination.next_before), live message events applied in place.
 import { api, query } from './api.js';
+import { currentUserId } from './auth.js';
 import { $, h, icon } from './dom.js';
-import { dayKey, dayLabel, displayName, freeWindow, initials, phone, tone } from './format.js';
+import { dayKey, dayLabel, displayName, freeWindow, initials, phone, reactionErrorText, tone } from './format.js';
 import { checkMediaOnce, needsMediaCheck } from './media.js';
 import { renderMessage, summary } from './message-view.js';
 
@@ -10,7 +11,8 @@ const PAGE = 30;
 const NEAR_BOTTOM_PX = 120;
 
 export class Thread {
-  constructor({ onWindow, announce, onReply }) {
+  constructor({ onWindow, announce, onReply, onError }) {
+    this.onError = onError;     // a sentence for the agent when an action on a message failed
     this.onWindow = onWindow;   // the open conversation's reply window, for the composer
     this.onReply = onReply;     // (messageId, its summary): the agent chose to quote it
     this.announce = announce;
@@ -58,6 +60,8 @@ export class Thread {
       },
       contactName: '',
       onReply: (message) => this.onReply && this.onReply(message.id, summary(message)),
+      onReact: (message, emoji) => this.react(message, emoji),
+      userId: null,
     };
   }
 
@@ -202,6 +206,17 @@ export class Thread {
     return true;
   }
 
+  // Our reaction on `message` ("" removes it): the answer carries the message with its reactions.
+  async react(message, emoji) {
+    this.context.userId = currentUserId();
+    try {
+      const { body } = await api(`/messages/${message.id}/reactions`, { method: 'POST', body: { emoji } });
+      if (this.messages.has(body.message.id)) this.upsert(body.message);
+    } catch (error) {
+      if (error.status !== 401 && this.onError) this.onError(reactionErrorText(error));
+    }
+  }
+
   // The answer of our own send: shown at once, the events that follow update it in place.
   addSent(message, retried) {
     this.onMessage('message.created', message, retried);
@@ -252,6 +267,7 @@ export class Thread {
   renderHeader(conversation) {
     const name = displayName(conversation.contact);
     this.context.contactName = name;
+    this.context.userId = currentUserId();
     $('thread-title').textContent = name;
     $('thread-avatar').textContent = initials(name);
     $('thread-avatar').className = `avatar ${tone(conversation.contact?.id)}`;

@@ -37,6 +37,8 @@ struct Message {
     std::optional<TemplateRef> template_ref;
     std::optional<MessageMedia> media;
     std::string content_json = "{}";  // the type-specific object as stored (jsonb text), "{}" when there is none
+    // Each side's current reaction, [{"emoji", "direction", "user_id", "at"}] as stored (jsonb text).
+    std::string reactions_json = "[]";
 };
 
 }  // namespace inbox::domain

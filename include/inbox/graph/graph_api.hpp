@@ -29,6 +29,13 @@ public:
                                                                         MessageEnvelope envelope,
                                                                         OutboundMedia media) = 0;
 
+    // `{"type": "reaction", "reaction": {"message_id": target_wamid, "emoji"}}`; "" removes our reaction.
+    virtual boost::asio::awaitable<GraphResult<SentMessage>> send_reaction(std::string phone_number_id,
+                                                                           std::string access_token,
+                                                                           MessageEnvelope envelope,
+                                                                           std::string target_wamid,
+                                                                           std::string emoji) = 0;
+
     // Family `media`. Uploads a file for the number's sends (multipart: messaging_product, type, file).
     virtual boost::asio::awaitable<GraphResult<UploadedMedia>> upload_media(std::string phone_number_id,
                                                                             std::string access_token,

@@ -46,6 +46,9 @@ public:
     boost::asio::awaitable<GraphResult<SentMessage>> send_template(std::string phone_number_id,
                                                                    std::string access_token, MessageEnvelope envelope,
                                                                    OutboundTemplate outbound) override;
+    boost::asio::awaitable<GraphResult<SentMessage>> send_reaction(std::string phone_number_id, std::string access_token,
+                                                                   MessageEnvelope envelope, std::string target_wamid,
+                                                                   std::string emoji) override;
     boost::asio::awaitable<GraphResult<SentMessage>> send_media(std::string phone_number_id, std::string access_token,
                                                                 MessageEnvelope envelope,
                                                                 OutboundMedia media) override;
@@ -71,6 +74,7 @@ public:
         send_text,
         send_template,
         send_media,
+        send_reaction,
         media_upload,
         media_meta,
         media_download,
@@ -78,7 +82,7 @@ public:
         create_template,
         contact_lookup
     };
-    static constexpr std::size_t kEndpoints = 9;
+    static constexpr std::size_t kEndpoints = 10;
 
 private:
     // The raw answer of a call that got a 2xx, or why there is none.

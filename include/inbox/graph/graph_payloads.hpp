@@ -23,6 +23,10 @@ std::optional<SentMessage> parse_sent_message(std::string_view body);
 // {"id": "..."} of a media upload.
 std::optional<UploadedMedia> parse_uploaded_media(std::string_view body);
 
+// `{"type": "reaction", "reaction": {"message_id", "emoji"}}` with the envelope ("" removes the reaction).
+std::string reaction_message_body(const MessageEnvelope& envelope, std::string_view target_wamid,
+                                  std::string_view emoji);
+
 // `{"type": kind, kind: {"id", "caption"?, "filename"?}}` with the envelope.
 std::string media_message_body(const MessageEnvelope& envelope, const OutboundMedia& media);
 // The multipart/form-data body of a media upload as Meta documents it (messaging_product, type, file), with the

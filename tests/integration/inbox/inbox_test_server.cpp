@@ -10,6 +10,7 @@
 #include "inbox/api/media_routes.hpp"
 #include "inbox/api/send_routes.hpp"
 #include "inbox/api/template_routes.hpp"
+#include "inbox/api/reaction_routes.hpp"
 #include "inbox/api/upload_routes.hpp"
 #include "inbox/auth/jwt.hpp"
 #include "inbox/cache/make_cache.hpp"
@@ -116,6 +117,8 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       accounts_(pool_),
       upload_rows_(pool_),
       uploads_(upload_rows_, accounts_, media_store_, file_threads_, metrics_),
+      reaction_rows_(pool_),
+      reactions_(reaction_rows_, graph_),
       relay_(io_.get_executor(), inbox_repository_, bus_),
       listener_(database_url, std::string(storage::kLiveChannel),
                 [this](const std::string& payload) {
@@ -133,6 +136,7 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
     api::register_media_routes(router_, media_);
     api::register_contact_routes(router_, contacts_);
     api::register_upload_routes(router_, uploads_);
+    api::register_reaction_routes(router_, reactions_);
     job_runner_.handle(storage::kMediaDownloadJob,
                        [this](storage::Job job) { return media_.run_download(std::move(job)); });
     job_runner_.handle(storage::kCheckMediaJob, [this](storage::Job job) { return media_.run_scan(std::move(job)); });

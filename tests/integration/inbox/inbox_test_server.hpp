@@ -45,6 +45,8 @@
 #include "inbox/storage/media_repository.hpp"
 #include "inbox/storage/notification_listener.hpp"
 #include "inbox/storage/outbound_repository.hpp"
+#include "inbox/services/reaction_service.hpp"
+#include "inbox/storage/reaction_repository.hpp"
 #include "inbox/storage/read_replica.hpp"
 #include "inbox/storage/template_repository.hpp"
 #include "raw_http.hpp"
@@ -136,6 +138,8 @@ private:
     storage::UploadRepository upload_rows_;
     FileThreads file_threads_;
     services::UploadService uploads_;
+    storage::ReactionRepository reaction_rows_;
+    services::ReactionService reactions_;
     api::LiveEventRelay relay_;
     storage::NotificationListener listener_;
     http::Router router_;

@@ -242,6 +242,33 @@ TEST_F(WebhookProcessingTest, AStatusBeforeItsMessageIsParkedAndAppliedWhenTheWa
     EXPECT_EQ(db.query_value("SELECT count(*) FROM parked_statuses"), "0");
 }
 
+// Part 2: an inbound reaction stays a message of type reaction and is folded onto its target (here one of ours),
+// once however often the delivery comes.
+TEST_F(WebhookProcessingTest, AnInboundReactionIsFoldedOntoItsTarget) {
+    const auto target = insert_outbound(std::string(kStatusWamid));
+    deliver("reaction_message.json");
+    deliver("reaction_message.json");
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM messages WHERE type = 'reaction'"), "1");
+    const auto reactions = nlohmann::json::parse(message_field(kStatusWamid, "reactions::text"));
+    ASSERT_EQ(reactions.size(), 1u) << reactions.dump();
+    EXPECT_EQ(reactions[0]["emoji"], "👍");
+    EXPECT_EQ(reactions[0]["direction"], "inbound");
+    EXPECT_TRUE(reactions[0]["user_id"].is_null());
+    EXPECT_EQ(reactions[0]["at"], "2025-11-24T16:05:00Z");  // Meta's timestamp, not our arrival
+}
+
+// Our reactions are not messages: their status webhooks are ignored, never parked.
+TEST_F(WebhookProcessingTest, StatusesOfOurReactionsAreIgnoredNotParked) {
+    const auto reacted_to = insert_outbound(std::string("wamid.some-other-message"));
+    db.execute("INSERT INTO sent_reactions (account_id, wa_message_id, message_id) VALUES ('" + account_a + "', '" +
+               kStatusWamid + "', '" + reacted_to + "')");
+    deliver("status_read.json");
+    wait_until_processed();
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM parked_statuses"), "0");
+    EXPECT_EQ(message_field("wamid.some-other-message", "status"), "pending");
+}
+
 TEST_F(WebhookProcessingTest, TheTwoAccountBatchLandsInBothAccounts) {
     deliver("batch_two_accounts.json");
     wait_until_processed();

@@ -43,7 +43,7 @@ TEST(MessageJson, AMinimalMessageHasEveryFieldWithNulls) {
               json::parse(R"({"id":"m1","conversation_id":"c1","wa_message_id":null,"direction":"inbound",
                   "type":"location","text":null,"status":"received","timestamp":"2026-11-24T10:00:00Z",
                   "created_at":"2026-11-24T10:00:01Z","reply_to":null,"error":null,"template":null,"media":null,
-                  "content":{"latitude":1.5}})"));
+                  "reactions":[],"content":{"latitude":1.5}})"));
 }
 
 TEST(MessageJson, MediaPointsAtTheMediaRouteOfTheMessage) {
