@@ -66,7 +66,14 @@ void write_account(JsonWriter& out, const domain::Account& account) {
         .key("phone_number_id").string(account.phone_number_id)
         .key("waba_id").string(account.waba_id)
         .key("display_phone_number").string(account.display_phone_number)
-        .end_object();
+        .key("read_receipts").string(account.read_receipts)
+        .key("default_template");
+    if (account.default_template) {
+        out.string(account.default_template->name + ":" + account.default_template->language);
+    } else {
+        out.null();
+    }
+    out.end_object();
 }
 
 void write_conversation(JsonWriter& out, const services::ConversationView& view) {

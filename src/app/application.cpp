@@ -10,6 +10,7 @@
 #include "inbox/api/send_routes.hpp"
 #include "inbox/api/template_routes.hpp"
 #include "inbox/api/reaction_routes.hpp"
+#include "inbox/api/receipt_routes.hpp"
 #include "inbox/api/upload_routes.hpp"
 #include "inbox/api/webhook_routes.hpp"
 #include "inbox/api/web_routes.hpp"
@@ -34,6 +35,7 @@
 #include "inbox/services/key_waiters.hpp"
 #include "inbox/services/media_service.hpp"
 #include "inbox/services/reaction_service.hpp"
+#include "inbox/services/read_receipts.hpp"
 #include "inbox/services/upload_service.hpp"
 #include "inbox/services/outbound_throttle.hpp"
 #include "inbox/services/pending_send_sweeper.hpp"
@@ -59,6 +61,7 @@
 #include "inbox/storage/notification_listener.hpp"
 #include "inbox/storage/outbound_repository.hpp"
 #include "inbox/storage/reaction_repository.hpp"
+#include "inbox/storage/receipt_repository.hpp"
 #include "inbox/storage/template_repository.hpp"
 #include "inbox/storage/webhook_event_repository.hpp"
 
@@ -184,7 +187,10 @@ struct Application::Parts {
           conversation_touches(io.get_executor(), outbound, metrics),
           send_service(outbound, template_service, graph, *cache, throttle,
                        {in_flight_sends, conversation_touches, [this] { return liveness.key(); }, &upload_rows,
-                        &media_store},
+                        &media_store,
+                        [this](const storage::SendTarget& target) {
+                            read_receipts.start_claimed(io.get_executor(), target);
+                        }},
                        metrics),
           pending_sends(io.get_executor(), outbound, in_flight_sends, liveness),
           media_store(config.media_dir, &file_threads),
@@ -201,6 +207,8 @@ struct Application::Parts {
           upload_service(upload_rows, accounts, media_store, file_threads, metrics),
           reaction_rows(db),
           reaction_service(reaction_rows, graph),
+          receipt_rows(db),
+          read_receipts(receipt_rows, graph, metrics),
           live_relay(io.get_executor(), inbox_repository, events_bus),
           live_listener(config.database_url, std::string(storage::kLiveChannel),
                         [this](const std::string& payload) { on_live_notice(payload); },
@@ -235,6 +243,10 @@ struct Application::Parts {
         api::register_contact_routes(router, contact_service);
         api::register_upload_routes(router, upload_service);
         api::register_reaction_routes(router, reaction_service);
+        api::register_receipt_routes(router, read_receipts);
+        inbox_service.on_read([this](const std::string& user, const std::string& conversation) {
+            read_receipts.start_after_open(io.get_executor(), user, conversation);
+        });
         job_runner.handle(storage::kMediaDownloadJob,
                           [this](storage::Job job) { return media_service.run_download(std::move(job)); });
         job_runner.handle(storage::kCheckMediaJob,
@@ -288,7 +300,8 @@ struct Application::Parts {
             [this, timeout]() -> asio::awaitable<void> {
                 auto deadline = std::chrono::steady_clock::now() + timeout;
                 asio::steady_timer tick(io);
-                while (!server.drained() && std::chrono::steady_clock::now() < deadline) {
+                while ((!server.drained() || read_receipts.running() > 0) &&
+                       std::chrono::steady_clock::now() < deadline) {
                     tick.expires_after(std::chrono::milliseconds(20));
                     co_await tick.async_wait(asio::use_awaitable);
                 }
@@ -345,6 +358,8 @@ struct Application::Parts {
     services::UploadService upload_service;  // agents' files for media sends, streamed into media_store
     storage::ReactionRepository reaction_rows;
     services::ReactionService reaction_service;  // our reactions, folded onto the messages they are about
+    storage::ReceiptRepository receipt_rows;
+    services::ReadReceipts read_receipts;  // the account's read-receipt policy, and typing indicators
     api::LiveEventRelay live_relay;                 // NOTIFY payloads → events on events_bus
     storage::NotificationListener live_listener;  // LISTEN inbox_live, on its own connection and thread
     web::StaticSite site;                         // WEB_DIR and OPENAPI_FILE, read once

@@ -29,8 +29,8 @@ struct GraphEndpointMetrics {
 namespace {
 
 constexpr const char* kEndpointNames[GraphClient::kEndpoints] = {
-    "send_text",      "send_template",  "send_media",      "send_reaction", "media_upload",  "media_meta",
-    "media_download", "list_templates", "create_template", "contact_lookup"};
+    "send_text",      "send_template",  "send_media",      "send_reaction", "mark_read",     "media_upload",
+    "media_meta",     "media_download", "list_templates", "create_template", "contact_lookup"};
 
 const char* name_of(Endpoint endpoint) { return kEndpointNames[static_cast<std::size_t>(endpoint)]; }
 
@@ -40,6 +40,7 @@ GraphFamily family_of(Endpoint endpoint) {
         case Endpoint::send_template:
         case Endpoint::send_media:
         case Endpoint::send_reaction:
+        case Endpoint::mark_read:
             return GraphFamily::messages;
         case Endpoint::media_upload:
         case Endpoint::media_meta:
@@ -302,6 +303,14 @@ asio::awaitable<GraphResult<SentMessage>> GraphClient::send_reaction(std::string
         graph_request("POST", std::move(url), access_token, reaction_message_body(envelope, target_wamid, emoji));
     const auto reply = co_await call(Endpoint::send_reaction, std::move(request));
     co_return interpret(reply, &parse_sent_message, Endpoint::send_reaction);
+}
+
+asio::awaitable<GraphResult<ReadMarked>> GraphClient::mark_read(std::string phone_number_id, std::string access_token,
+                                                                std::string wa_message_id, bool typing) {
+    auto url = messages_url(options_.api_base, options_.api_version, phone_number_id);
+    auto request = graph_request("POST", std::move(url), access_token, read_receipt_body(wa_message_id, typing));
+    const auto reply = co_await call(Endpoint::mark_read, std::move(request));
+    co_return interpret(reply, &parse_read_marked, Endpoint::mark_read);
 }
 
 asio::awaitable<GraphResult<MediaMeta>> GraphClient::get_media_meta(std::string media_id, std::string access_token) {

@@ -123,6 +123,20 @@ std::string reaction_message_body(const MessageEnvelope& envelope, std::string_v
     return body.dump();
 }
 
+std::string read_receipt_body(std::string_view wa_message_id, bool typing) {
+    json body{{"messaging_product", "whatsapp"}, {"status", "read"}, {"message_id", wa_message_id}};
+    if (typing) body["typing_indicator"] = {{"type", "text"}};
+    return body.dump();
+}
+
+std::optional<ReadMarked> parse_read_marked(std::string_view body) {
+    const auto document = parse_object(body);
+    if (!document) return std::nullopt;
+    const auto success = document->find("success");
+    if (success == document->end() || !success->is_boolean() || !success->get<bool>()) return std::nullopt;
+    return ReadMarked{};
+}
+
 std::string media_message_body(const MessageEnvelope& envelope, const OutboundMedia& media) {
     json part{{"id", media.media_id}};
     if (media.caption) part["caption"] = *media.caption;

@@ -148,9 +148,10 @@ boost::asio::awaitable<MessagePageAnswer> InboxService::message_page(std::string
 
 boost::asio::awaitable<std::optional<ConversationView>> InboxService::mark_read(std::string user_id,
                                                                                 std::string conversation_id) {
-    auto row = co_await repository_.mark_read(std::move(user_id), std::move(conversation_id));
-    if (!row) co_return std::nullopt;
-    co_return view_of(std::move(*row));
+    auto marked = co_await repository_.mark_read(user_id, conversation_id);
+    if (!marked) co_return std::nullopt;
+    if (marked->receipt_on_open && on_read_) on_read_(user_id, conversation_id);
+    co_return view_of(std::move(marked->conversation));
 }
 
 }  // namespace inbox::services

@@ -379,6 +379,8 @@ boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& req
 
     if (auto wait = throttle_.admit(target.phone_number_id, target.recipient_wa_id); wait.count() > 0) {
         auto error = unavailable_json(0, "over the send rate of this business number; not sent to Meta");
+        // The agent did answer: the receipt this send claimed still goes (it is no message of Meta's rate).
+        if (target.receipt_wamid && bookkeeping_.with_reply) bookkeeping_.with_reply(target);
         co_await record_failure(target, pending, error, true, preview);
         mark_failed_in(message, std::move(error));
         co_return unavailable(retry_after_seconds(wait), std::move(message));
@@ -400,6 +402,9 @@ boost::asio::awaitable<SendResult> SendService::call_meta(const SendRequest& req
     }
 
     const auto graph_time = std::chrono::steady_clock::now() - graph_started;
+    // The read receipt this send claimed goes out now, in the background: the send never waits for it, and it never
+    // takes the send's place in Meta's order (throughput, throttling, a failing call).
+    if (target.receipt_wamid && bookkeeping_.with_reply) bookkeeping_.with_reply(target);
     if (sent) {
         throttle_.accepted(target.phone_number_id, target.recipient_wa_id);
         co_await record_acceptance(target, pending, sent.value().wamid, preview, mark);

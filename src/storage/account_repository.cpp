@@ -8,7 +8,7 @@ namespace {
 // The account columns an API answer may show, in the order read_account expects.
 #define INBOX_ACCOUNT_COLUMNS                                                                                  \
     "a.id::text, a.name, a.phone_number_id, a.waba_id, a.display_phone_number, a.default_template_name, " \
-    "a.default_template_language"
+    "a.default_template_language, a.read_receipts"
 
 constexpr Query kAccountsOfUser{"accounts_of_user",
                                 "SELECT " INBOX_ACCOUNT_COLUMNS
@@ -37,6 +37,19 @@ constexpr Query kIsMember{"is_member",
                            "SELECT 1 FROM account_members WHERE user_id = $1 AND account_id::text = $2"};
 constexpr Query kAccountExists{"account_exists", "SELECT 1 FROM accounts WHERE id::text = $1"};
 
+// The caller's role decides (admin only), in the same statement as the change: column 0 is the role (NULL for a
+// non-member, → 404), the account follows when it was changed.
+constexpr Query kUpdateAccount{
+    "update_account",
+    "WITH member AS MATERIALIZED ("
+    "    SELECT role FROM account_members WHERE user_id = $1 AND account_id = $2::uuid),"
+    " changed AS ("
+    "    UPDATE accounts a SET name = coalesce($3, a.name), read_receipts = coalesce($4, a.read_receipts),"
+    "      default_template_name = CASE WHEN $5 THEN $6 ELSE a.default_template_name END,"
+    "      default_template_language = CASE WHEN $5 THEN $7 ELSE a.default_template_language END"
+    "    FROM member WHERE a.id = $2::uuid AND member.role = 'admin' RETURNING a.*)"
+    " SELECT (SELECT role FROM member), " INBOX_ACCOUNT_COLUMNS " FROM (SELECT 1) one LEFT JOIN changed a ON true"};
+
 #undef INBOX_ACCOUNT_COLUMNS
 
 std::optional<std::string> optional_text(const pqxx::field& field) {
@@ -44,14 +57,19 @@ std::optional<std::string> optional_text(const pqxx::field& field) {
     return field.as<std::string>();
 }
 
-domain::Account read_account(const pqxx::row& row) {
-    domain::Account account{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                            row[3].as<std::string>(), optional_text(row[4]), std::nullopt};
-    if (!row[5].is_null() && !row[6].is_null()) {
-        account.default_template = domain::TemplateRef{row[5].as<std::string>(), row[6].as<std::string>()};
+// The INBOX_ACCOUNT_COLUMNS starting at column `first`.
+domain::Account read_account_at(const pqxx::row& row, pqxx::row::size_type first) {
+    auto at = [&](pqxx::row::size_type i) { return row[first + i]; };
+    domain::Account account{at(0).as<std::string>(), at(1).as<std::string>(), at(2).as<std::string>(),
+                            at(3).as<std::string>(), optional_text(at(4)), std::nullopt};
+    if (!at(5).is_null() && !at(6).is_null()) {
+        account.default_template = domain::TemplateRef{at(5).as<std::string>(), at(6).as<std::string>()};
     }
+    account.read_receipts = at(7).as<std::string>();
     return account;
 }
+
+domain::Account read_account(const pqxx::row& row) { return read_account_at(row, 0); }
 
 std::vector<domain::Account> read_accounts(const pqxx::result& result) {
     std::vector<domain::Account> accounts;
@@ -67,6 +85,31 @@ boost::asio::awaitable<std::vector<domain::Account>> AccountRepository::accounts
     return lane_.run([user_id = std::move(user_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         return read_accounts(db.exec(tx, kAccountsOfUser, user_id));
+    });
+}
+
+boost::asio::awaitable<AccountUpdate> AccountRepository::update(std::string user_id, std::string account_id,
+                                                                domain::AccountChanges changes) {
+    return lane_.run([user_id = std::move(user_id), account_id = std::move(account_id),
+                      changes = std::move(changes)](DbConnection& db) {
+        pqxx::nontransaction tx(db.raw());  // one autocommitted statement
+        std::optional<std::string> template_name, template_language;
+        if (changes.default_template) {
+            template_name = changes.default_template->name;
+            template_language = changes.default_template->language;
+        }
+        auto result = db.exec(tx, kUpdateAccount, user_id, account_id, changes.name, changes.read_receipts,
+                              changes.set_default_template, template_name, template_language);
+        AccountUpdate update;
+        if (result.empty() || result[0][0].is_null()) return update;  // not a member
+        if (result[0][1].is_null()) {
+            update.outcome = AccountUpdate::Outcome::forbidden;
+            return update;
+        }
+        pqxx::row row = result[0];
+        update.outcome = AccountUpdate::Outcome::updated;
+        update.account = read_account_at(row, 1);
+        return update;
     });
 }
 

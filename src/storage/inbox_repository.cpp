@@ -71,7 +71,8 @@ constexpr Query kMarkRead{
     " WHERE c.id = $2::uuid AND m.account_id = c.account_id AND m.user_id = $1 AND ct.id = c.contact_id"
     " RETURNING " INBOX_CONVERSATION_COLUMNS
     ") SELECT updated.*, pg_notify($3, json_build_object('account_id', updated.account_id,"
-    "                                                   'conversations', json_build_array(updated.id))::text)"
+    "                                                   'conversations', json_build_array(updated.id))::text),"
+    " (SELECT a.read_receipts = 'on_open' FROM accounts a WHERE a.id = updated.account_id::uuid)"
     " FROM updated"};
 
 // A page of one conversation's messages. The conversation CTE carries the membership check: no row at all when the
@@ -252,14 +253,15 @@ boost::asio::awaitable<MessagePage> InboxRepository::list_messages(std::string u
     });
 }
 
-boost::asio::awaitable<std::optional<domain::Conversation>> InboxRepository::mark_read(std::string user_id,
+boost::asio::awaitable<std::optional<MarkedRead>> InboxRepository::mark_read(std::string user_id,
                                                                                        std::string conversation_id) {
     return lane_.run([user_id = std::move(user_id), conversation_id = std::move(conversation_id)](
-                         DbConnection& db) -> std::optional<domain::Conversation> {
+                         DbConnection& db) -> std::optional<MarkedRead> {
         pqxx::nontransaction tx(db.raw());  // one autocommitted statement: no BEGIN/COMMIT round trips
         auto result = db.exec(tx, kMarkRead, user_id, conversation_id, std::string(kLiveChannel));
         if (result.empty()) return std::nullopt;
-        return read_conversation(result[0], 0);
+        const auto& row = result[0];
+        return MarkedRead{read_conversation(row, 0), row[row.size() - 1].as<bool>()};
     });
 }
 

@@ -44,14 +44,27 @@ constexpr Query kSendContext{
 // instead (kTouchConversation). On a taken key nothing is inserted and the key's row is returned
 // instead, when it committed before this statement began (a concurrent first request commits later: find_by_key
 // then sees it). The row is claimed by this instance ($10) while its Graph call is in flight. Column layout: 0-3
-// target, 4-7 the new row, 8 the NOTIFY, 9-34 the key's row.
+// target, 4-7 the new row, 8 the NOTIFY, 9-34 the key's row, 35 a read receipt claimed.
 // $11-$15: a media send's upload id, SHA-256 (also its media store key), MIME type, size and filename (NULL for
 // other sends); $16: the wamid of the message it replies to.
 constexpr Query kInsertPending{
     "outbound_insert_pending",
     "WITH target AS MATERIALIZED ("
-    "    SELECT c.id, c.account_id, ct.wa_id, a.phone_number_id, a.access_token" INBOX_SEND_TARGET_JOINS
+    "    SELECT c.id, c.account_id, ct.wa_id, a.phone_number_id, a.access_token, a.read_receipts"
+    INBOX_SEND_TARGET_JOINS
     "    WHERE c.id = $2::uuid),"
+    // The read-receipt policy on_reply: the newest inbound wamid not receipted yet is claimed here, so the receipt
+    // that goes out beside this send costs no statement of its own (ReadReceipts::send_claimed).
+    " receipt AS ("
+    "    INSERT INTO conversation_receipts (conversation_id, receipted_wa_message_id)"
+    "    SELECT t.id, newest.wa_message_id FROM target t"
+    "    CROSS JOIN LATERAL (SELECT m.wa_message_id FROM messages m WHERE m.conversation_id = t.id"
+    "        AND m.direction = 'inbound' AND m.wa_message_id IS NOT NULL"
+    "        ORDER BY m.timestamp DESC, m.id DESC LIMIT 1) newest"
+    "    WHERE t.read_receipts = 'on_reply'"
+    "    ON CONFLICT (conversation_id) DO UPDATE SET receipted_wa_message_id = EXCLUDED.receipted_wa_message_id"
+    "    WHERE conversation_receipts.receipted_wa_message_id IS DISTINCT FROM EXCLUDED.receipted_wa_message_id"
+    "    RETURNING receipted_wa_message_id),"
     " inserted AS ("
     "    INSERT INTO messages AS n (account_id, conversation_id, direction, type, body, status, template_name,"
     "                               template_language, idempotency_key, request_fingerprint, timestamp, claimed_by,"
@@ -68,6 +81,7 @@ constexpr Query kInsertPending{
     " CASE WHEN i.id IS NOT NULL THEN pg_notify($9, json_build_object('account_id', t.account_id,"
     "   'created', json_build_array(i.id))::text) END,"
     INBOX_KEYED_MESSAGE
+    ", (SELECT receipted_wa_message_id FROM receipt)"
     " FROM target t LEFT JOIN inserted i ON true"
     " LEFT JOIN messages m ON i.id IS NULL AND m.account_id = t.account_id AND m.idempotency_key = $7"
     INBOX_MESSAGE_REPLY_JOIN};
@@ -283,6 +297,7 @@ boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::st
         const auto& row = result[0];
         outcome.target = SendTarget{row[0].as<std::string>(), conversation_id, row[1].as<std::string>(),
                                     row[2].as<std::string>(), row[3].as<std::string>()};
+        outcome.target->receipt_wamid = optional_text(row[row.size() - 1]);
         if (!row[4].is_null()) {
             outcome.created = pending_message(draft, row[4].as<std::string>(), conversation_id, row[5], row[6], row[7]);
         } else {

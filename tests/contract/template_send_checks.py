@@ -62,3 +62,24 @@ def check_reactions(c, call, port, jauth, fx, knobs):
     knobs({"families": {"messages": {"failure": {"status": 503, "code": 2, "count": 1}}}})
     react("reaction during outage", route, {"emoji": "👍"}, 503)
     knobs({"families": {"messages": {"failure": None}}})
+
+
+def check_account_and_typing(c, call, port, jauth, fx, db):
+    """PATCH /accounts/{id} (admins only) and POST /conversations/{id}/typing."""
+    path = f"/accounts/{fx.account}"
+
+    def patch(label, body, expect, target=path):
+        return c.check(label, call(port, "PATCH", target, body=json.dumps(body), headers=jauth), expect)
+
+    db.execute(f"UPDATE account_members SET role = 'agent' WHERE account_id = '{fx.account}'")
+    patch("account patch as an agent", {"read_receipts": "on_open"}, 403)
+    db.execute(f"UPDATE account_members SET role = 'admin' WHERE account_id = '{fx.account}'")
+    patch("account patch", {"read_receipts": "on_open", "default_template": "order_update:en_US"}, 200)
+    patch("account patch back", {"read_receipts": "on_reply", "default_template": None}, 200)
+    patch("account patch bad policy", {"read_receipts": "sometimes"}, 422)
+    patch("account patch other account", {"name": "x"}, 404, target=f"/accounts/{fx.other_account}")
+    c.check("account patch invalid JSON", call(port, "PATCH", path, body="{", headers=jauth), 400)
+    typing = f"/conversations/{fx.conv_in[0]}/typing"
+    c.check("typing", call(port, "POST", typing, headers=jauth), 202)
+    c.check("typing again (skipped)", call(port, "POST", typing, headers=jauth), 202)
+    c.check("typing other account", call(port, "POST", f"/conversations/{fx.other_conv}/typing", headers=jauth), 404)

@@ -126,6 +126,13 @@ Reply send_message(const EndpointContext& ctx) {
     if (body->value("messaging_product", "") != "whatsapp") {
         return invalid_parameter("The parameter messaging_product is required and must be 'whatsapp'");
     }
+    // A read receipt (maybe with a typing indicator): no recipient, no wamid, no statuses.
+    if (body->value("status", "") == "read") {
+        if (!body->contains("message_id") || !(*body)["message_id"].is_string()) {
+            return invalid_parameter("The parameter message_id is required");
+        }
+        return json_reply(200, {{"success", true}});
+    }
     if (!body->contains("to") || !(*body)["to"].is_string() || digits_of((*body)["to"].get<std::string>()).empty()) {
         return invalid_parameter("The parameter to is required");
     }

@@ -34,7 +34,10 @@ export class Composer {
         this.submit();
       }
     });
-    this.text.addEventListener('input', () => this.grow());
+    this.text.addEventListener('input', () => {
+      this.grow();
+      this.signalTyping();
+    });
     this.attachment = null;  // {file, kind} staged for the next send
     this.fileInput = $('composer-file');
     this.fileInput.addEventListener('change', () => {
@@ -109,6 +112,7 @@ export class Composer {
   // A new thread: empty box, no leftover errors.
   reset(conversationId) {
     this.conversationId = conversationId;
+    this.typingAt = 0;
     this.form.hidden = false;
     this.text.value = '';
     this.pending = null;
@@ -237,6 +241,15 @@ export class Composer {
       this.send.disabled = false;
       this.form.removeAttribute('aria-busy');
     }
+  }
+
+  // The customer sees "typing…" while the agent writes: at most one call per 20 s (the server throttles the same,
+  // and skips it outside the window or when the account sends no read receipts). A hint: failures are ignored.
+  signalTyping() {
+    const now = Date.now();
+    if (!this.conversationId || !this.text.value.trim() || now - (this.typingAt || 0) < 20000) return;
+    this.typingAt = now;
+    api(`/conversations/${this.conversationId}/typing`, { method: 'POST' }).catch(() => {});
   }
 
   // #composer-error is role="alert": screen readers read the sentence at once.

@@ -18,6 +18,15 @@ struct Account {
     std::string waba_id;
     std::optional<std::string> display_phone_number;
     std::optional<TemplateRef> default_template;
+    std::string read_receipts = "on_reply";  // never | on_open | on_reply (API.md Part 2, "Read receipts")
+};
+
+// PATCH /accounts/{id}: the fields given (any subset), already valid.
+struct AccountChanges {
+    std::optional<std::string> name;
+    std::optional<std::string> read_receipts;
+    bool set_default_template = false;             // with default_template, which may be null (none)
+    std::optional<TemplateRef> default_template;
 };
 
 struct NewAccount {

@@ -36,6 +36,11 @@ public:
                                                                            std::string target_wamid,
                                                                            std::string emoji) = 0;
 
+    // `{"messaging_product": "whatsapp", "status": "read", "message_id", "typing_indicator"?: {"type": "text"}}`.
+    virtual boost::asio::awaitable<GraphResult<ReadMarked>> mark_read(std::string phone_number_id,
+                                                                      std::string access_token,
+                                                                      std::string wa_message_id, bool typing) = 0;
+
     // Family `media`. Uploads a file for the number's sends (multipart: messaging_product, type, file).
     virtual boost::asio::awaitable<GraphResult<UploadedMedia>> upload_media(std::string phone_number_id,
                                                                             std::string access_token,

@@ -49,6 +49,8 @@ public:
     boost::asio::awaitable<GraphResult<SentMessage>> send_reaction(std::string phone_number_id, std::string access_token,
                                                                    MessageEnvelope envelope, std::string target_wamid,
                                                                    std::string emoji) override;
+    boost::asio::awaitable<GraphResult<ReadMarked>> mark_read(std::string phone_number_id, std::string access_token,
+                                                              std::string wa_message_id, bool typing) override;
     boost::asio::awaitable<GraphResult<SentMessage>> send_media(std::string phone_number_id, std::string access_token,
                                                                 MessageEnvelope envelope,
                                                                 OutboundMedia media) override;
@@ -75,6 +77,7 @@ public:
         send_template,
         send_media,
         send_reaction,
+        mark_read,
         media_upload,
         media_meta,
         media_download,
@@ -82,7 +85,7 @@ public:
         create_template,
         contact_lookup
     };
-    static constexpr std::size_t kEndpoints = 10;
+    static constexpr std::size_t kEndpoints = 11;
 
 private:
     // The raw answer of a call that got a 2xx, or why there is none.

@@ -27,6 +27,11 @@ std::optional<UploadedMedia> parse_uploaded_media(std::string_view body);
 std::string reaction_message_body(const MessageEnvelope& envelope, std::string_view target_wamid,
                                   std::string_view emoji);
 
+// A read receipt for `wa_message_id` (and the messages before it), with a typing indicator when `typing`.
+std::string read_receipt_body(std::string_view wa_message_id, bool typing);
+// {"success": true}; nullopt for anything else.
+std::optional<ReadMarked> parse_read_marked(std::string_view body);
+
 // `{"type": kind, kind: {"id", "caption"?, "filename"?}}` with the envelope.
 std::string media_message_body(const MessageEnvelope& envelope, const OutboundMedia& media);
 // The multipart/form-data body of a media upload as Meta documents it (messaging_product, type, file), with the

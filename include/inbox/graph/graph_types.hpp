@@ -18,6 +18,9 @@ struct SentMessage {
     std::string wamid;
 };
 
+// A read receipt (with or without a typing indicator) Meta took: it answers {"success": true}.
+struct ReadMarked {};
+
 // POST /{phone-number-id}/media: Meta's id for uploaded bytes, usable in sends from that number for 30 days.
 struct UploadedMedia {
     std::string id;

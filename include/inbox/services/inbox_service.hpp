@@ -58,6 +58,10 @@ public:
     // Counts page cache outcomes (inbox_page_cache_total{page, outcome}) and exposes its size.
     void attach_metrics(observability::MetricsRegistry& metrics);
 
+    // Called after a successful mark_read in an account whose read-receipt policy is `on_open`.
+    using ReadHook = std::function<void(const std::string& user_id, const std::string& conversation_id)>;
+    void on_read(ReadHook hook) { on_read_ = std::move(hook); }
+
     // The rendered conversation list page: from the page cache when its version is current, else read (page and
     // version in one statement), rendered and kept. nullopt: not a member.
     boost::asio::awaitable<std::optional<PageBody>> conversation_list_page(std::string user_id,
@@ -105,6 +109,7 @@ private:
     cache::Cache& cache_;
     Clock clock_;
     PageCache pages_;
+    ReadHook on_read_;
     PageCounters conversation_pages_;
     PageCounters message_pages_;
 };

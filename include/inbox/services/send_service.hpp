@@ -66,6 +66,9 @@ struct SendBookkeeping {
     // send answers not_found.
     storage::UploadRepository* uploads = nullptr;
     const media::MediaStore* media_store = nullptr;
+    // Called right after the Graph send of a message whose insert claimed a read receipt (policy `on_reply`), to
+    // send it in the background; must not block.
+    std::function<void(const storage::SendTarget& target)> with_reply;
 };
 
 // POST /messages/send, POST /messages/send-with-auto-template, POST /messages/send-template.

@@ -30,11 +30,20 @@ struct Member {
     std::string created_at;  // RFC 3339
 };
 
+struct AccountUpdate {
+    enum class Outcome { updated, not_found, forbidden };
+    Outcome outcome = Outcome::not_found;  // not_found: no such account, or the user is not a member
+    std::optional<domain::Account> account;  // updated: as it is now
+};
+
 class AccountRepository {
 public:
     explicit AccountRepository(DbPool& pool) : pool_(pool), lane_(pool, "accounts") {}
 
     boost::asio::awaitable<std::vector<domain::Account>> accounts_of_user(std::string user_id);
+    // PATCH /accounts/{id}: admins only; one statement checks the role and changes the account.
+    boost::asio::awaitable<AccountUpdate> update(std::string user_id, std::string account_id,
+                                                 domain::AccountChanges changes);
     // Whether `user_id` may use the account (false also for an account that does not exist).
     boost::asio::awaitable<bool> is_member(std::string user_id, std::string account_id);
     // Webhook routing: the account that owns a WhatsApp number, nullopt when none does.

@@ -38,6 +38,13 @@ struct MessagePage {
     PageVersion version = 0;  // the conversation's page version, read by the same statement
 };
 
+// A conversation just marked read, and whether its account sends read receipts when a conversation is opened
+// (read in the same statement, so the `on_open` policy costs nothing to the others).
+struct MarkedRead {
+    domain::Conversation conversation;
+    bool receipt_on_open = false;
+};
+
 class InboxRepository {
 public:
     // With `replica`, the list reads (pages and their versions) go to it whenever ReadReplica::use_for allows,
@@ -69,8 +76,7 @@ public:
                                                       domain::MessageCursor cursor, domain::PageRequest page);
 
     // unread_count = 0; answers the updated conversation, nullopt when not found for this user.
-    boost::asio::awaitable<std::optional<domain::Conversation>> mark_read(std::string user_id,
-                                                                          std::string conversation_id);
+    boost::asio::awaitable<std::optional<MarkedRead>> mark_read(std::string user_id, std::string conversation_id);
 
     // For live updates (SSE), which are scoped by account when subscribed rather than per request: the given
     // objects of `account_id` (ids of other accounts are skipped). Messages oldest first.

@@ -29,6 +29,9 @@ struct SendTarget {
     std::string recipient_wa_id;
     std::string phone_number_id;
     std::string access_token;
+    // insert_pending: the newest inbound wamid whose read receipt this send claimed (policy on_reply), to be sent
+    // beside it.
+    std::optional<std::string> receipt_wamid;
 };
 
 // The row an Idempotency-Key already names.

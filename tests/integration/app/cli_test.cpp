@@ -204,7 +204,9 @@ TEST(AppCli, AccountAddPrintsOnlyTheIdAndListShowsNoSecrets) {
                                     {"name", "Acme Support"},
                                     {"phone_number_id", "106540352242922"},
                                     {"waba_id", "102290129340398"},
-                                    {"display_phone_number", "15550783881"}}));
+                                    {"display_phone_number", "15550783881"},
+                                    {"read_receipts", "on_reply"},
+                                    {"default_template", "reengage:en_US"}}));
     auto beta = nlohmann::json::parse(rows[1]);
     EXPECT_EQ(beta["id"], beta_id);
     EXPECT_EQ(beta["name"], "Beta");

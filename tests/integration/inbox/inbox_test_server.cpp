@@ -10,7 +10,9 @@
 #include "inbox/api/media_routes.hpp"
 #include "inbox/api/send_routes.hpp"
 #include "inbox/api/template_routes.hpp"
+#include "inbox/api/account_routes.hpp"
 #include "inbox/api/reaction_routes.hpp"
+#include "inbox/api/receipt_routes.hpp"
 #include "inbox/api/upload_routes.hpp"
 #include "inbox/auth/jwt.hpp"
 #include "inbox/cache/make_cache.hpp"
@@ -103,7 +105,9 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       throttle_({.messages_per_second = options.send_rate_per_number}),
       touches_(io_.get_executor(), outbound_, metrics_),
       sends_(outbound_, templates_, graph_, *cache_, throttle_,
-             {in_flight_, touches_, [this] { return liveness_.key(); }, &upload_rows_, &media_store_}, metrics_),
+             {in_flight_, touches_, [this] { return liveness_.key(); }, &upload_rows_, &media_store_,
+              [this](const storage::SendTarget& target) { receipts_.start_claimed(io_.get_executor(), target); }},
+             metrics_),
       media_dir_(fresh_media_dir()),
       media_store_(media_dir_),
       liveness_(database_url, metrics_),
@@ -119,6 +123,8 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       uploads_(upload_rows_, accounts_, media_store_, file_threads_, metrics_),
       reaction_rows_(pool_),
       reactions_(reaction_rows_, graph_),
+      receipt_rows_(pool_),
+      receipts_(receipt_rows_, graph_, metrics_),
       relay_(io_.get_executor(), inbox_repository_, bus_),
       listener_(database_url, std::string(storage::kLiveChannel),
                 [this](const std::string& payload) {
@@ -130,6 +136,7 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
       dispatcher_(router_, authenticate, metrics_),
       server_(io_, dispatcher_, {.host = "127.0.0.1", .port = 0}) {
     inbox_.attach_metrics(metrics_);
+    api::register_account_routes(router_, accounts_);
     api::register_inbox_routes(router_, inbox_);
     api::register_template_routes(router_, templates_);
     api::register_send_routes(router_, sends_, inbox_);
@@ -137,6 +144,10 @@ InboxServer::InboxServer(const std::string& database_url, const InboxServerOptio
     api::register_contact_routes(router_, contacts_);
     api::register_upload_routes(router_, uploads_);
     api::register_reaction_routes(router_, reactions_);
+    api::register_receipt_routes(router_, receipts_);
+    inbox_.on_read([this](const std::string& user, const std::string& conversation) {
+        receipts_.start_after_open(io_.get_executor(), user, conversation);
+    });
     job_runner_.handle(storage::kMediaDownloadJob,
                        [this](storage::Job job) { return media_.run_download(std::move(job)); });
     job_runner_.handle(storage::kCheckMediaJob, [this](storage::Job job) { return media_.run_scan(std::move(job)); });
@@ -160,6 +171,9 @@ InboxServer::~InboxServer() {
     touches_.stop();
     job_runner_.stop();
     listener_.stop();
+    // Background read receipts hold references into this server: let them end first (they are bounded by the
+    // Graph client's timeouts).
+    for (int i = 0; i < 1000 && receipts_.running() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     io_.stop();
     for (auto& thread : threads_) thread.join();
     cache_threads_.join();

@@ -46,6 +46,8 @@
 #include "inbox/storage/notification_listener.hpp"
 #include "inbox/storage/outbound_repository.hpp"
 #include "inbox/services/reaction_service.hpp"
+#include "inbox/services/read_receipts.hpp"
+#include "inbox/storage/receipt_repository.hpp"
 #include "inbox/storage/reaction_repository.hpp"
 #include "inbox/storage/read_replica.hpp"
 #include "inbox/storage/template_repository.hpp"
@@ -140,6 +142,8 @@ private:
     services::UploadService uploads_;
     storage::ReactionRepository reaction_rows_;
     services::ReactionService reactions_;
+    storage::ReceiptRepository receipt_rows_;
+    services::ReadReceipts receipts_;
     api::LiveEventRelay relay_;
     storage::NotificationListener listener_;
     http::Router router_;

@@ -76,7 +76,10 @@ TEST(AccountJson, HasNoSecretsAndNullForAMissingDisplayNumber) {
     account.waba_id = "102290129340398";
     EXPECT_EQ(json::parse(account_json(account)),
               json::parse(R"({"id":"a1","name":"Acme \"Support\"","phone_number_id":"106540352242922",
-                  "waba_id":"102290129340398","display_phone_number":null})"));
+                  "waba_id":"102290129340398","display_phone_number":null,"read_receipts":"on_reply",
+                  "default_template":null})"));
+    account.default_template = domain::TemplateRef{"order_update", "en_US"};
+    EXPECT_EQ(json::parse(account_json(account))["default_template"], "order_update:en_US");
 }
 
 TEST(TemplateJson, ListsTheTemplateFieldsOfApiMd) {
