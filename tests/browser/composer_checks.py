@@ -85,6 +85,11 @@ def check_reply(test):
     if question not in quoted:
         raise Failure(f"the reply bar quotes {quoted!r}, not the question")
     test.extra_shots.append(test.shot("composer-reply-1280x800.png"))
+    from selenium.webdriver.common.keys import Keys
+    page.driver.find_element("id", "composer-text").send_keys(Keys.ESCAPE)
+    wait_for(lambda: not page.visible("composer-reply"), "Esc cancelling the reply")
+    page.js("arguments[0].click()", page.driver.find_element("css selector", f'li[data-id="{target["id"]}"] .reply-action'))
+    wait_for(lambda: page.visible("composer-reply"), "the 'Replying to' bar again")
     answer = f"Yes, within two days ({uuid.uuid4().hex[:6]})"
     page.type_reply(answer)
     sent = wait_for(lambda: (m := page.message_with_text(answer, "outbound")) and m["status"] == "sent" and m,

@@ -32,6 +32,9 @@ export class Composer {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.submit();
+      } else if (event.key === 'Escape' && this.reply) {
+        event.preventDefault();  // Esc cancels the reply being quoted, not the text
+        this.cancelReply();
       }
     });
     this.text.addEventListener('input', () => {
