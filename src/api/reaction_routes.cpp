@@ -3,6 +3,7 @@
 #include "inbox/api/json_views.hpp"
 #include "inbox/api/query_params.hpp"
 #include "inbox/api/upstream_errors.hpp"
+#include "inbox/api/window_error.hpp"
 #include "inbox/domain/emoji.hpp"
 #include "inbox/domain/time.hpp"
 #include "inbox/http/responses.hpp"
@@ -45,12 +46,9 @@ Response reaction_response(const services::ReactionResult& result) {
             throw ApiError::not_found("message not found");
         case Outcome::validation_failed:
             throw ApiError::validation_failed("this message has no wa_message_id: WhatsApp does not have it");
-        case Outcome::outside_free_window: {
-            nlohmann::json extra = {{"window_expired_at", nullptr}};
-            if (result.window_expired_at) extra["window_expired_at"] = domain::to_rfc3339(*result.window_expired_at);
-            throw ApiError{Status::unprocessable_entity, "outside_free_window",
-                           "the 24 h customer service window is closed: reactions cannot be sent", std::move(extra)};
-        }
+        case Outcome::outside_free_window:
+            throw outside_free_window_error(result.window_expired_at,
+                                            "the 24 h customer service window is closed: reactions cannot be sent");
         case Outcome::refused:
             throw upstream_error(*result.refusal);
         case Outcome::unavailable:

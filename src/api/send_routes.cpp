@@ -3,6 +3,7 @@
 #include "inbox/api/json_views.hpp"
 #include "inbox/api/send_request.hpp"
 #include "inbox/api/upstream_errors.hpp"
+#include "inbox/api/window_error.hpp"
 #include "inbox/domain/time.hpp"
 #include "inbox/http/responses.hpp"
 #include "inbox/http/router.hpp"
@@ -49,13 +50,9 @@ nlohmann::json message_extra(const services::SendResult& result) {
                            "this Idempotency-Key was already used for a different request"};
         case Outcome::validation_failed:
             throw ApiError::validation_failed(result.problem);
-        case Outcome::outside_free_window: {
-            nlohmann::json extra = {{"window_expired_at", nullptr}};
-            if (result.window_expired_at) extra["window_expired_at"] = domain::to_rfc3339(*result.window_expired_at);
-            throw ApiError{Status::unprocessable_entity, "outside_free_window",
-                           "the 24 h customer service window is closed: only a template can be sent",
-                           std::move(extra)};
-        }
+        case Outcome::outside_free_window:
+            throw outside_free_window_error(result.window_expired_at,
+                                            "the 24 h customer service window is closed: only a template can be sent");
         case Outcome::no_approved_template:
             if (!result.problem.empty()) {
                 throw ApiError{Status::unprocessable_entity, "no_approved_template", result.problem};
