@@ -20,6 +20,16 @@ INSERT INTO message_templates (account_id, name, language, category, status, bod
 SELECT id, 'reengage', 'en_US', 'MARKETING', 'APPROVED', 'Hi! {{1}}', 1 FROM accounts WHERE name LIKE 'Bench Account %'
 ON CONFLICT DO NOTHING;
 
+-- A template with every kind of parameter (header text, two body values, a URL button): send_template's load.
+INSERT INTO message_templates (account_id, name, language, category, status, body_text, parameter_count, components)
+SELECT id, 'order_update', 'en_US', 'UTILITY', 'APPROVED', 'Hi {{1}}, your order {{2}} has shipped.', 2,
+       '[{"type": "HEADER", "format": "TEXT", "text": "Order {{1}}"},
+         {"type": "BODY", "text": "Hi {{1}}, your order {{2}} has shipped."},
+         {"type": "FOOTER", "text": "Bench Shop"},
+         {"type": "BUTTONS", "buttons": [{"type": "URL", "text": "Track", "url": "https://example.com/t/{{1}}"}]}]'
+FROM accounts WHERE name LIKE 'Bench Account %'
+ON CONFLICT DO NOTHING;
+
 INSERT INTO contacts (account_id, wa_id, profile_name)
 SELECT acc.id, (16505550000 + c)::text, 'Customer ' || c
 FROM accounts acc, generate_series(1, :conversations_per_account) AS c

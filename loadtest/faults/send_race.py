@@ -1,5 +1,6 @@
-"""Issue #25's race as a fault scenario: 32 senders (texts, replies quoting a message, and media sends of one upload)
-and bursts of inbound webhooks on the same 8 conversations,
+"""Issue #25's race as a fault scenario: 32 senders (texts, replies quoting a message, media sends of one upload,
+template sends with every kind of parameter, and reactions) and bursts of inbound webhooks on the same 8
+conversations,
 Meta's status webhooks racing the record of each send (some posted before its answer), while Postgres is
 restarted and Redis killed. Nothing may be sent twice, refused without a fault, lost, parked or left undelivered.
 """
@@ -52,6 +53,7 @@ class Senders(Workers):
         self.answers = {}  # key -> [(sent_at, answered_at, status)]
         self.texts = {}    # key -> text
         self.refusals = []  # (sent_at, answered_at, status, body) of every answer but 200/201
+        self.reactions = []  # (sent_at, answered_at, status, target wamid, emoji)
         super().__init__(SENDERS)
 
     def run(self):
@@ -60,7 +62,12 @@ class Senders(Workers):
             key, text = f"race-{n}", f"race send {n}"
             conversation_id = self.targets[n % len(self.targets)][0]
             # Every 4th send is the upload as a document (the text its caption), every 4th a reply.
+            # Every 8th step a reaction on the customer's message instead of a send.
+            if n % 8 == 7:
+                self.react(n, conversation_id)
+                continue
             fields = {"conversation_id": conversation_id, "text": text}
+            route = "/messages/send"
             if n % 4 == 1:
                 fields = {"conversation_id": conversation_id, "upload_id": self.upload_id, "caption": text}
             elif n % 4 == 2:
@@ -68,6 +75,12 @@ class Senders(Workers):
                 fields["reply_to"] = message_id
                 with self.lock:
                     self.replies[text] = wamid
+            elif n % 8 == 3:
+                # The seed's order_update: header text, two body values (the first one the text), a URL button.
+                route = "/messages/send-template"
+                fields = {"conversation_id": conversation_id, "template": {
+                    "name": "order_update", "language": "en_US", "header": {"text": f"#{n}"},
+                    "body": [text, f"#{n}"], "buttons": [{"index": 0, "text": str(n)}]}}
             body = json.dumps(fields)
             answers = []
             with self.lock:
@@ -75,7 +88,7 @@ class Senders(Workers):
             started = time.time()
             while time.time() - started < GIVE_UP_AFTER_S:
                 sent = time.time()
-                status, headers, text = request(self.port, "POST", "/messages/send", body=body,
+                status, headers, text = request(self.port, "POST", route, body=body,
                                                 headers=dict(self.headers, **{"Idempotency-Key": key}))
                 answers.append((sent, time.time(), status))
                 if status not in (200, 201):
@@ -84,6 +97,25 @@ class Senders(Workers):
                 if status in (200, 201) or (400 <= status < 500 and status != 429) or status == 500:
                     break
                 time.sleep(min(float(headers.get("Retry-After", "0.2") or 0.2), 1.0))
+
+
+    def react(self, n, conversation_id):
+        """A reaction (no Idempotency-Key: the same emoji again changes nothing), retried on 503 like a send."""
+        message_id, wamid = self.quotes[conversation_id]
+        emoji = ["👍", "❤️", "🙏"][n % 3]
+        body = json.dumps({"emoji": emoji})
+        started = time.time()
+        while time.time() - started < GIVE_UP_AFTER_S:
+            sent = time.time()
+            status, headers, text = request(self.port, "POST", f"/messages/{message_id}/reactions", body=body,
+                                            headers=self.headers)
+            with self.lock:
+                self.reactions.append((sent, time.time(), status, wamid, emoji))
+                if status != 200:
+                    self.refusals.append((sent, time.time(), status, text[:200]))
+            if status == 200 or (400 <= status < 500 and status != 429) or status == 500:
+                return
+            time.sleep(min(float(headers.get("Retry-After", "0.2") or 0.2), 1.0))
 
 
 class Customers(Workers):
@@ -174,9 +206,11 @@ def send_race(run_dir, short):
         customers.finish(15)
     load_seconds = time.time() - began
     sent_texts = {senders.texts[k] for k, a in senders.answers.items() if a and a[-1][2] in (200, 201)}
-    in_list = "'race send %'"
+    # A template send stores its filled body: "Hi race send N, your order #N has shipped."
+    ours = "(body LIKE 'race send %' OR body LIKE 'Hi race send %')"
+    sent_text = "coalesce(substring(body from '^Hi (race send [0-9]+),'), body)"
     delivered = wait_until(lambda: db.value(
-        f"SELECT count(*) FROM messages WHERE body LIKE {in_list} AND status NOT IN ('delivered', 'read')") == "0",
+        f"SELECT count(*) FROM messages WHERE {ours} AND status NOT IN ('delivered', 'read')") == "0",
         30, interval=0.5)
     processed = wait_until(lambda: db.value(
         "SELECT count(*) FROM webhook_events WHERE status IN ('pending', 'processing')") == "0", 30, interval=0.5)
@@ -207,8 +241,22 @@ def send_race(run_dir, short):
     no_created = [k for k, a in senders.answers.items()
                   if created[k] == 0 and final[k] == 200 and not any(s == 0 for _, _, s in a)]
     graph_sent = graph.requests("messages")
-    graph_counts = count(r.get("json", {}).get("text", {}).get("body") or
-                         r.get("json", {}).get("document", {}).get("caption") for r in graph_sent)
+    def text_of(sent):
+        """The race text a Graph call carried: a text's body, a caption, or a template's first body value."""
+        payload = sent.get("json", {})
+        for component in payload.get("template", {}).get("components", []):
+            if component.get("type") == "body":
+                return component["parameters"][0]["text"]
+        return payload.get("text", {}).get("body") or payload.get("document", {}).get("caption")
+
+    graph_counts = count(text_of(r) for r in graph_sent if r.get("json", {}).get("type") != "reaction")
+    template_sends = sum(1 for r in graph_sent if r.get("json", {}).get("type") == "template")
+    graph_reactions = [r["json"]["reaction"] for r in graph_sent if r.get("json", {}).get("type") == "reaction"]
+    reacted = [(wamid, emoji) for _, _, status, wamid, emoji in senders.reactions if status == 200]
+    unanswered_reactions = [r for r in senders.reactions if r[2] not in (200, 503, 0)]
+    folded = dict(row.split("|") for row in db.values(
+        "SELECT m.wa_message_id, r->>'emoji' FROM messages m, jsonb_array_elements(m.reactions) r "
+        "WHERE r->>'direction' = 'outbound'"))
     contexts = {r["json"]["text"]["body"]: r["json"].get("context", {}).get("message_id")
                 for r in graph_sent if r.get("json", {}).get("text", {}).get("body") in senders.replies}
     wrong_context = sorted(t for t, wamid in senders.replies.items() if t in sent_texts and contexts.get(t) != wamid)
@@ -217,7 +265,7 @@ def send_race(run_dir, short):
     sent_twice = sorted(t for t, n in graph_counts.items() if t and n > 1)
     never_sent = sorted(t for t in sent_texts if graph_counts.get(t, 0) == 0)
     stored = dict(row.split("|") for row in db.values(
-        "SELECT body, count(*) FROM messages WHERE body LIKE 'race send %' GROUP BY 1"))
+        f"SELECT {sent_text}, count(*) FROM messages WHERE {ours} GROUP BY 1"))
     not_stored_once = sorted(t for t in sent_texts if stored.get(t) != "1")
     not_stored_rows = db.values("SELECT body, direction, status, coalesce(wa_message_id, '-') FROM messages WHERE "
                                 "body IN (" + ",".join(f"'{t}'" for t in not_stored_once[:5]) + ")"
@@ -228,7 +276,7 @@ def send_race(run_dir, short):
     parked = db.values("SELECT p.wa_message_id, p.status, (SELECT count(*) FROM messages m WHERE m.wa_message_id = "
                        "p.wa_message_id) FROM parked_statuses p ORDER BY p.id LIMIT 5")
     undelivered = db.values(f"SELECT body, status, coalesce(wa_message_id, '-'), send_attempt FROM messages "
-                            f"WHERE body LIKE {in_list} AND status NOT IN ('delivered', 'read') LIMIT 5")
+                            f"WHERE {ours} AND status NOT IN ('delivered', 'read') LIMIT 5")
     graph_webhooks = graph.control("stats").get("webhooks", {})
     graph.stop()
 
@@ -241,7 +289,8 @@ def send_race(run_dir, short):
         "graph_sends": sum(graph_counts.values()), "inbound_webhooks": webhook_statuses,
         "inbound_webhooks_outside_faults": webhooks_unfaulted, "status_webhooks": graph_webhooks,
         "db_retries": retried, "db_retries_exhausted": exhausted, "media_sends": media_sends,
-        "media_uploads": media_uploads, "replies": len(senders.replies),
+        "media_uploads": media_uploads, "replies": len(senders.replies), "template_sends": template_sends,
+        "reactions_200": len(reacted), "graph_reactions": len(graph_reactions),
         "delivered_after_load_s": None if delivered is None else round(delivered, 1),
     })
     result.check("no 500 (sends or webhooks)", 500 not in all_statuses and 500 not in webhook_statuses,
@@ -249,13 +298,22 @@ def send_race(run_dir, short):
     result.check("every key ends 201 or 200 (none given up)", not unresolved,
                  [(k, senders.answers[k][-3:]) for k in unresolved[:5]])
     result.check("no key answered 201 twice", not twice, twice[:5])
-    result.check("a 200 repeat only after an answer was lost", not no_created, no_created[:5])
+    result.check("a 200 repeat only after an answer was lost", not no_created,
+                 [(k, [(round(a, 2), round(b, 2), st) for a, b, st in senders.answers[k]]) for k in no_created[:5]])
     result.check("Graph saw each message once", not sent_twice and not never_sent,
                  {"twice": sent_twice[:5], "never": never_sent[:5]})
     result.check("each message stored once", not not_stored_once, not_stored_rows)
     result.check("every reply reached Meta with its target's wamid as context", not wrong_context, wrong_context[:5])
     result.check("media sends went by Meta's media id, the upload reused", media_sends > 0 and
                  0 < media_uploads <= SENDERS, {"sends": media_sends, "uploads": media_uploads})
+    result.check("template sends reached Meta with their components", template_sends > 0, template_sends)
+    # Each answered reaction went to Meta (a 503 may have reached it too: Meta's copy is idempotent), and each
+    # reacted message ends with one of our emojis folded on: the last one that Meta accepted.
+    result.check("every reaction answered 200 or 503, and each reached Meta", reacted and not unanswered_reactions
+                 and len(graph_reactions) >= len(reacted),
+                 {"answered": len(reacted), "graph": len(graph_reactions), "other": unanswered_reactions[:3]})
+    result.check("reactions folded on their targets", all(folded.get(wamid) in ("👍", "❤️", "🙏")
+                                                          for wamid, _ in reacted), list(folded.items())[:3])
     result.check("no send refused outside the fault windows", not refused_unfaulted,
                  f"{len(refused_unfaulted)} of {len(unfaulted)}: {refused_unfaulted[:3]}")
     result.check("no inbound webhook refused outside the fault windows",

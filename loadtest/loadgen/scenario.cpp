@@ -189,13 +189,29 @@ Scenario parse_scenario(std::string_view json_text, const std::filesystem::path&
 
     if (document.contains("id_lists")) {
         const json& lists = require(document, "id_lists", json::value_t::object, "scenario");
-        for (const auto& [name, file] : lists.items()) {
+        for (const auto& [name, list] : lists.items()) {
             const std::string where = "id_lists: \"" + name + "\"";
-            if (!file.is_string()) throw ScenarioError(where + ": must be a file name");
+            // "file.txt" (drawn at random) or {"file": "file.txt", "order": "random" | "sequential"}.
+            std::string file;
+            bool sequential = false;
+            if (list.is_string()) {
+                file = list.get<std::string>();
+            } else if (list.is_object()) {
+                check_keys(list, {"file", "order"}, where);
+                file = require(list, "file", json::value_t::string, where).get<std::string>();
+                const std::string order = list.value("order", "random");
+                if (order != "random" && order != "sequential") {
+                    throw ScenarioError(where + ": \"order\" must be \"random\" or \"sequential\"");
+                }
+                sequential = order == "sequential";
+            } else {
+                throw ScenarioError(where + ": must be a file name or {\"file\", \"order\"}");
+            }
             if (bindings.vars.contains(name)) throw ScenarioError(where + ": also defined as a variable");
+            if (sequential) bindings.in_order_lists.push_back(scenario.id_lists.size());
             bindings.id_lists[name] = scenario.id_lists.size();
             scenario.id_list_names.push_back(name);
-            scenario.id_lists.push_back(read_id_list(base_dir / file.get<std::string>(), where));
+            scenario.id_lists.push_back(read_id_list(base_dir / file, where));
         }
     }
     for (const auto& [name, value] : bindings.vars) {

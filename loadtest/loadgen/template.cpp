@@ -75,7 +75,9 @@ Template Template::compile(std::string_view text, const TemplateBindings& bindin
         }
         flush_literal();
         if (auto list = bindings.id_lists.find(name); list != bindings.id_lists.end()) {
-            result.segments_.push_back({Kind::id_list, {}, list->second});
+            const auto& in_order = bindings.in_order_lists;
+            const bool ordered = std::find(in_order.begin(), in_order.end(), list->second) != in_order.end();
+            result.segments_.push_back({ordered ? Kind::id_list_in_order : Kind::id_list, {}, list->second});
         } else if (name == kBuiltinUuid) {
             result.segments_.push_back({Kind::uuid, {}, 0});
         } else if (name == kBuiltinSeq) {
@@ -125,6 +127,12 @@ void Template::render_to(std::string& out, RenderContext& context) const {
                 const auto& ids = context.id_lists.at(segment.index);
                 std::uniform_int_distribution<std::size_t> pick(0, ids.size() - 1);
                 out.append(ids[pick(context.rng)]);
+                break;
+            }
+            case Kind::id_list_in_order: {
+                // Each id once while the list lasts (e.g. an upload per send), then from the start again.
+                const auto& ids = context.id_lists.at(segment.index);
+                out.append(ids[context.seq % ids.size()]);
                 break;
             }
             case Kind::uuid:

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <map>
 #include <random>
 #include <string>
@@ -14,6 +15,7 @@ namespace inbox::loadgen {
 struct TemplateBindings {
     std::map<std::string, std::string, std::less<>> vars;      // constants (--var overrides "vars")
     std::map<std::string, std::size_t, std::less<>> id_lists;  // name -> index into RenderContext::id_lists
+    std::vector<std::size_t> in_order_lists;  // lists drawn in order (request seq), not at random
 };
 
 // Per-request state a template draws from when rendered.
@@ -51,7 +53,7 @@ public:
     std::size_t size_hint() const { return size_hint_; }
 
 private:
-    enum class Kind { literal, id_list, uuid, seq, now_unix, wamid };
+    enum class Kind { literal, id_list, id_list_in_order, uuid, seq, now_unix, wamid };
     struct Segment {
         Kind kind = Kind::literal;
         std::string text;       // literal text

@@ -24,7 +24,24 @@ void write_reply_to(JsonWriter& out, const std::optional<domain::ReplyTo>& reply
     out.begin_object()
         .key("wa_message_id").string(reply_to->wa_message_id)
         .key("message_id").string(reply_to->message_id)
-        .end_object();
+        .key("preview");
+    if (reply_to->message_id && reply_to->preview) {
+        out.begin_object()
+            .key("type").string(reply_to->preview->type)
+            .key("text").string(reply_to->preview->text)
+            .end_object();
+    } else {
+        out.null();
+    }
+    out.end_object();
+}
+
+void write_author(JsonWriter& out, const std::optional<std::string>& user_id) {
+    if (user_id) {
+        out.begin_object().key("user_id").string(*user_id).end_object();
+    } else {
+        out.null();
+    }
 }
 
 void write_template_ref(JsonWriter& out, const std::optional<domain::TemplateRef>& ref) {
@@ -106,6 +123,7 @@ void write_message(JsonWriter& out, const domain::Message& m) {
         .key("timestamp").string(domain::to_rfc3339(m.timestamp))
         .key("created_at").string(domain::to_rfc3339(m.created_at));
     write_reply_to(out.key("reply_to"), m.reply_to);
+    write_author(out.key("author"), m.author_user_id);
     if (m.error_json) {
         out.key("error").raw(*m.error_json);
     } else {

@@ -1,5 +1,7 @@
 #include "inbox/api/send_routes.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "inbox/api/json_views.hpp"
 #include "inbox/api/send_request.hpp"
 #include "inbox/api/upstream_errors.hpp"
@@ -165,8 +167,16 @@ void register_send_routes(http::Router& router, services::SendService& sends, se
                [&sends, &inbox](Request& request) -> boost::asio::awaitable<Response> {
                    auto result = co_await sends.send(template_send_request_of(request));
                    std::optional<services::ConversationView> conversation;
-                   if (result.message) conversation = co_await inbox.conversation(*request.user_id,
-                                                                                   result.conversation_id);
+                   // The send stands whatever happens here: a conversation that cannot be read now (Postgres
+                   // away) answers null, never a 503 for a message Meta has (the client would resend it).
+                   try {
+                       if (result.message) {
+                           conversation = co_await inbox.conversation(*request.user_id, result.conversation_id);
+                       }
+                   } catch (const std::exception& error) {
+                       spdlog::warn("send-template {}: sent, but its conversation could not be read: {}",
+                                    result.message->id, error.what());
+                   }
                    co_return template_send_response(result, conversation);
                });
 }

@@ -232,7 +232,7 @@ boost::asio::awaitable<SendService::ReplyDecision> SendService::resolve_reply(co
         decision.answer = send_results::answer_because(
             Outcome::validation_failed, "reply_to names a message WhatsApp does not have (no wa_message_id)");
     } else {
-        decision.reply = domain::ReplyTo{*target.wa_message_id, *request.reply_to};
+        decision.reply = domain::ReplyTo{*target.wa_message_id, *request.reply_to, std::move(target.preview)};
     }
     co_return decision;
 }

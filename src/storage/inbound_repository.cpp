@@ -3,6 +3,7 @@
 #include "inbox/storage/db_pool.hpp"
 #include "inbox/storage/live_notice.hpp"
 #include "inbox/storage/webhook_event_repository.hpp"
+#include "pg_fields.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -40,6 +41,8 @@ constexpr Query kOpenSendersConversation{
 // The message, and the conversation's counters, in one round trip. The counters move only for a row really
 // inserted (the UPDATE joins the insert's RETURNING, empty for a duplicate wamid); the preview follows the newest
 // message by Meta's time. The conversation row was written by an earlier statement, so this UPDATE sees it.
+// The replies stored before this message (Meta delivered them first) are returned too: their `reply_to` resolves
+// now (at read time, by INBOX_MESSAGE_REPLY_JOIN), so live clients get message.updated for them.
 constexpr Query kInsertInboundMessage{
     "inbound_insert_message",
     "WITH inserted AS ("
@@ -57,7 +60,9 @@ constexpr Query kInsertInboundMessage{
     "   last_inbound_at = greatest(c.last_inbound_at, to_timestamp($9::double precision)),"
     "   unread_count = c.unread_count + 1, updated_at = now()"
     " FROM inserted WHERE c.id = $2::uuid"
-    " RETURNING inserted.id::text"};
+    " RETURNING inserted.id::text,"
+    "   (SELECT string_agg(r.id::text, ',') FROM messages r"
+    "    WHERE r.account_id = $1::uuid AND r.reply_to_wa_message_id = $3) AS early_replies"};
 
 // An inbound reaction folded onto its target (migration 0016's fold_reaction): only a real change writes (and so
 // moves the page version and tells live clients).
@@ -265,6 +270,14 @@ void store_message(DbConnection& db, pqxx::transaction_base& tx, const ContactSt
     }
     auto message_id = inserted[0][0].as<std::string>();
     stored.created_message_ids.push_back(message_id);
+    // Message ids are UUIDs: a comma-separated list needs no quoting.
+    if (auto replies = optional_text(inserted[0][1])) {
+        for (std::size_t start = 0; start < replies->size();) {
+            const auto end = std::min(replies->find(',', start), replies->size());
+            add_unique(stored.updated_message_ids, replies->substr(start, end - start));
+            start = end + 1;
+        }
+    }
     add_unique(stored.touched_conversation_ids, conversation_id);
     if (media) {
         db.exec(tx, kQueueMediaDownload, step.account_id, message_id);

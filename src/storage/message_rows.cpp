@@ -14,7 +14,10 @@ domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first) {
     message.status = at(6).as<std::string>();
     message.timestamp = time_from_micros(at(7));
     message.created_at = time_from_micros(at(8));
-    if (!at(9).is_null()) message.reply_to = domain::ReplyTo{at(9).as<std::string>(), optional_text(at(10))};
+    if (!at(9).is_null()) {
+        message.reply_to = domain::ReplyTo{at(9).as<std::string>(), optional_text(at(10)), std::nullopt};
+        if (!at(22).is_null()) message.reply_to->preview = domain::ReplyPreview{at(22).as<std::string>(), optional_text(at(23))};
+    }
     message.error_json = optional_text(at(11));
     if (!at(12).is_null()) {
         message.template_ref = domain::TemplateRef{at(12).as<std::string>(), optional_text(at(13)).value_or("")};
@@ -25,6 +28,7 @@ domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first) {
     }
     if (!at(19).is_null()) message.content_json = at(19).as<std::string>();
     if (!at(20).is_null()) message.reactions_json = at(20).as<std::string>();
+    message.author_user_id = optional_text(at(21));
     return message;
 }
 

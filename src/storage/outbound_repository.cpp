@@ -46,7 +46,7 @@ constexpr Query kSendContext{
 // then sees it). The row is claimed by this instance ($10) while its Graph call is in flight. Column layout: 0-3
 // target, 4-7 the new row, 8 the NOTIFY, 9-34 the key's row, 35 a read receipt claimed.
 // $11-$15: a media send's upload id, SHA-256 (also its media store key), MIME type, size and filename (NULL for
-// other sends); $16: the wamid of the message it replies to.
+// other sends); $16: the wamid of the message it replies to. The sender ($1) is the message's author.
 constexpr Query kInsertPending{
     "outbound_insert_pending",
     "WITH target AS MATERIALIZED ("
@@ -69,9 +69,10 @@ constexpr Query kInsertPending{
     "    INSERT INTO messages AS n (account_id, conversation_id, direction, type, body, status, template_name,"
     "                               template_language, idempotency_key, request_fingerprint, timestamp, claimed_by,"
     "                               upload_id, media_state, media_key, media_sha256, media_mime_type,"
-    "                               media_file_size, media_filename, reply_to_wa_message_id)"
+    "                               media_file_size, media_filename, reply_to_wa_message_id, author_user_id)"
     "    SELECT t.account_id, t.id, 'outbound', $3, nullif($4, ''), 'pending', $5, $6, $7, $8, now(), $10,"
-    "           $11::uuid, CASE WHEN $11 IS NOT NULL THEN 'stored' END, $12, $12, $13, $14, $15, $16 FROM target t"
+    "           $11::uuid, CASE WHEN $11 IS NOT NULL THEN 'stored' END, $12, $12, $13, $14, $15, $16, $1"
+    "    FROM target t"
     "    ON CONFLICT (account_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
     "    RETURNING n.id, n.conversation_id, n.timestamp, n.created_at, n.send_attempt, n.upload_id),"
     // A used upload outlives the 24 h retention of unused ones.
@@ -90,7 +91,7 @@ constexpr Query kReplyTarget{
     "outbound_reply_target",
     "SELECT EXISTS (SELECT 1 FROM conversations c JOIN account_members mb ON mb.account_id = c.account_id"
     "               AND mb.user_id = $1 WHERE c.id = $2::uuid),"
-    " m.id IS NOT NULL, m.wa_message_id"
+    " m.id IS NOT NULL, m.wa_message_id, m.type, left(m.body, 200)"
     " FROM (SELECT 1) one LEFT JOIN messages m ON m.id = $3::uuid AND m.conversation_id = $2::uuid"};
 
 constexpr Query kFindByKey{"outbound_find_by_key",
@@ -109,10 +110,11 @@ constexpr Query kClaimRetry{
     "      send_attempt = m.send_attempt + 1, claimed_by = $8"
     "    WHERE m.id = $2::uuid AND m.account_id = $1::uuid AND m.send_attempt = $9 AND m.wa_message_id IS NULL"
     "      AND ((m.status = 'failed' AND m.send_retryable) OR m.status = 'pending')"
-    "    RETURNING m.id, m.conversation_id, m.timestamp, m.created_at, m.send_attempt)"
+    "    RETURNING m.id, m.conversation_id, m.timestamp, m.created_at, m.send_attempt, m.author_user_id)"
     " SELECT k.id::text, k.conversation_id::text, " INBOX_PG_MICROS("k.timestamp") ", "
     INBOX_PG_MICROS("k.created_at") ", k.send_attempt,"
-    " pg_notify($7, json_build_object('account_id', $1::text, 'updated', json_build_array(k.id))::text)"
+    " pg_notify($7, json_build_object('account_id', $1::text, 'updated', json_build_array(k.id))::text),"
+    " k.author_user_id"
     " FROM claimed k"};
 
 constexpr Query kRecordSent{"outbound_record_sent",
@@ -206,7 +208,8 @@ std::optional<domain::StoredTemplate> template_at(const pqxx::row& row, pqxx::ro
 
 // The row just written as `pending`, from what was written and what Postgres assigned.
 PendingSend pending_message(const OutboundDraft& draft, std::string id, std::string conversation_id,
-                            const pqxx::field& timestamp, const pqxx::field& created_at, const pqxx::field& attempt) {
+                            const pqxx::field& timestamp, const pqxx::field& created_at, const pqxx::field& attempt,
+                            std::optional<std::string> author) {
     PendingSend pending;
     pending.attempt = attempt.as<int>();
     auto& message = pending.message;
@@ -216,6 +219,7 @@ PendingSend pending_message(const OutboundDraft& draft, std::string id, std::str
     message.type = draft.type;
     if (!draft.text.empty()) message.text = draft.text;
     message.reply_to = draft.reply_to;
+    message.author_user_id = std::move(author);
     message.status = "pending";
     message.timestamp = time_from_micros(timestamp);
     message.created_at = time_from_micros(created_at);
@@ -299,7 +303,8 @@ boost::asio::awaitable<PendingInsert> OutboundRepository::insert_pending(std::st
                                     row[2].as<std::string>(), row[3].as<std::string>()};
         outcome.target->receipt_wamid = optional_text(row[row.size() - 1]);
         if (!row[4].is_null()) {
-            outcome.created = pending_message(draft, row[4].as<std::string>(), conversation_id, row[5], row[6], row[7]);
+            outcome.created =
+                pending_message(draft, row[4].as<std::string>(), conversation_id, row[5], row[6], row[7], user_id);
         } else {
             outcome.existing = keyed_message(row, 9);
         }
@@ -314,7 +319,9 @@ boost::asio::awaitable<ReplyTarget> OutboundRepository::reply_target(std::string
                       message_id = std::move(message_id)](DbConnection& db) {
         pqxx::nontransaction tx(db.raw());
         const auto row = db.exec(tx, kReplyTarget, user_id, conversation_id, message_id)[0];
-        return ReplyTarget{row[0].as<bool>(), row[1].as<bool>(), optional_text(row[2])};
+        ReplyTarget target{row[0].as<bool>(), row[1].as<bool>(), optional_text(row[2]), std::nullopt};
+        if (target.in_conversation) target.preview = domain::ReplyPreview{row[3].as<std::string>(), optional_text(row[4])};
+        return target;
     });
 }
 
@@ -339,7 +346,8 @@ boost::asio::awaitable<std::optional<PendingSend>> OutboundRepository::claim_ret
                               std::string(kLiveChannel), claimer, attempt);
         if (result.empty()) return std::nullopt;
         const auto& row = result[0];
-        return pending_message(draft, row[0].as<std::string>(), row[1].as<std::string>(), row[2], row[3], row[4]);
+        return pending_message(draft, row[0].as<std::string>(), row[1].as<std::string>(), row[2], row[3], row[4],
+                               optional_text(row[6]));
     });
 }
 

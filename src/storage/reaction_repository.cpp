@@ -20,18 +20,20 @@ constexpr Query kReactionTarget{
     " JOIN accounts a ON a.id = c.account_id"
     " WHERE m.id = $2::uuid"};
 
-// The fold, the wamid and the NOTIFY in one statement (the NOTIFY sits in the select list, so it runs once per
-// folded row, at commit).
+// The fold and the NOTIFY in one statement (the NOTIFY sits in the select list, so it runs once per folded row, at
+// commit).
 constexpr Query kRecordReaction{
     "reactions_record",
     "WITH m AS ("
     "    UPDATE messages SET reactions = fold_reaction(reactions, 'outbound', $3, $4, now()), updated_at = now()"
-    "    WHERE id = $2::uuid AND account_id = $1::uuid RETURNING *),"
-    " sent AS (INSERT INTO sent_reactions (account_id, wa_message_id, message_id)"
-    "    SELECT $1::uuid, $5, id FROM m ON CONFLICT DO NOTHING)"
-    " SELECT " INBOX_MESSAGE_COLUMNS ", pg_notify($6, json_build_object('account_id', m.account_id,"
+    "    WHERE id = $2::uuid AND account_id = $1::uuid RETURNING *)"
+    " SELECT " INBOX_MESSAGE_COLUMNS ", pg_notify($5, json_build_object('account_id', m.account_id,"
     "   'created', json_build_array(), 'updated', json_build_array(m.id), 'conversations', json_build_array())::text)"
     " FROM m" INBOX_MESSAGE_REPLY_JOIN};
+
+// Our reaction's wamid (migration 0018): first, and in a statement of its own that holds no message row.
+constexpr Query kRecordSentReaction{"reactions_record_sent",
+                                    "SELECT record_sent_reaction($1::uuid, $2, $3::uuid)"};
 
 }  // namespace
 
@@ -61,8 +63,9 @@ boost::asio::awaitable<std::optional<domain::Message>> ReactionRepository::recor
                       user_id = std::move(user_id), emoji = std::move(emoji),
                       sent_wamid = std::move(sent_wamid)](DbConnection& db) -> std::optional<domain::Message> {
         pqxx::nontransaction tx(db.raw());
-        auto result = db.exec(tx, kRecordReaction, account_id, message_id, user_id, emoji, sent_wamid,
-                              std::string(kLiveChannel));
+        db.exec(tx, kRecordSentReaction, account_id, sent_wamid, message_id);
+        auto result =
+            db.exec(tx, kRecordReaction, account_id, message_id, user_id, emoji, std::string(kLiveChannel));
         if (result.empty()) return std::nullopt;
         return read_message(result[0], 0);
     });

@@ -21,7 +21,7 @@ import traceback
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from composer_checks import check_attachment, check_reaction, check_reply  # noqa: E402
+from composer_checks import check_attachment, check_reaction, check_reply, check_retry_failed  # noqa: E402
 from template_checks import check_template_to_new_number  # noqa: E402
 from inbox_page import InboxPage  # noqa: E402
 from support import (ROOT, SCALE, ConsoleLog, Failure, Skip, harness, inbound, post_webhook,  # noqa: E402
@@ -166,6 +166,7 @@ class BrowserTest:
             raise Failure(f"the delivered tick reads {delivered['tickStatus']!r} / {delivered['tickTitle']!r}")
 
         failing = f"Here is the tracking link. ({uuid.uuid4().hex[:6]})"
+        self.failed_text = failing
         page.type_reply(failing)
         sent = wait_for(lambda: (m := page.message_with_text(failing, "outbound")) and m["status"] == "sent" and m,
                         "the second reply with status sent")
@@ -408,6 +409,7 @@ def main():
         ("a photo attached in the composer is uploaded with progress and sent once", lambda: check_attachment(test)),
         ("the reply action quotes a message; Meta gets its context", lambda: check_reply(test)),
         ("a reaction picked on a message shows under it and goes to Meta once", lambda: check_reaction(test)),
+        ("Retry on a failed message sends its text again, once", lambda: check_retry_failed(test)),
         ("a template to a new number from 'New': fields, preview, Meta's refusal, the new thread",
          lambda: check_template_to_new_number(test)),
         ("10 openings of a thread → exactly one check-media call", test.check_media_once),

@@ -126,3 +126,31 @@ def check_reaction(test):
     stored = test.db.value(f"SELECT reactions::text FROM messages WHERE id = '{target['id']}'")
     if stored != "[]":
         raise Failure(f"after removing it the message keeps reactions {stored}")
+
+
+def check_retry_failed(test):
+    """A failed message's Retry sends its text again as a new message (the failed one keeps Meta's reason), once
+    however the button is pressed: Meta gets the text one more time and the thread shows it sent."""
+    page = test.page
+    page.go(f"#/conversations/{test.conversation}")
+    page.wait_thread(test.conversation, "the thread of the failed reply")
+    text = test.failed_text
+    failed = wait_for(lambda: (m := page.message_with_text(text, "outbound")) and m["status"] == "failed" and m,
+                      "the failed reply in the thread")
+    button = page.driver.find_element("css selector", f'li[data-id="{failed["id"]}"] .retry-action')
+    if "error 131047" not in page.driver.find_element("css selector", f'li[data-id="{failed["id"]}"] .delivery-error').text:
+        raise Failure("the failed reply should say Meta's reason next to its Retry action")
+    page.js("arguments[0].scrollIntoView({block: 'center'})", button)
+    test.extra_shots.append(test.shot("thread-failed-retry-1280x800.png"))
+    before = [r for r in test.graph.requests("messages") if r.get("json", {}).get("text", {}).get("body") == text]
+    button.click()
+    wait_for(lambda: [s for s in test.db.values(f"SELECT status FROM messages WHERE body = '{text}' ORDER BY created_at")]
+             == ["failed", "sent"], "a second message with the same text, sent")
+    wait_for(lambda: page.message(f"return li.dataset.id !== '{failed['id']}' && li.classList.contains('outbound')"
+                                  " && li.textContent.includes(args[0]) && li.dataset.status === 'sent'", text),
+             "the resent message in the thread as sent")
+    after = [r for r in test.graph.requests("messages") if r.get("json", {}).get("text", {}).get("body") == text]
+    if len(after) != len(before) + 1:
+        raise Failure(f"Retry should send the text to Meta once more: {len(before)} calls before, {len(after)} after")
+    if page.driver.find_element("css selector", f'li[data-id="{failed["id"]}"]').get_attribute("data-status") != "failed":
+        raise Failure("the failed message must stay failed (with its reason) after a retry")

@@ -2,6 +2,7 @@
 import { h, icon } from './dom.js';
 import { deliveryErrorText, fileSize, fullTime, messageTime } from './format.js';
 import { loadMedia, mediaErrorText } from './media.js';
+import { canResend } from './resend.js';
 
 const STATUS_LABEL = {
   pending: 'Sending', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not delivered',
@@ -14,7 +15,7 @@ const TYPE_LABEL = {
 };
 
 // `context.find(waMessageIdOrId)` resolves quoted messages; `context.observeMedia(el, start)` loads media lazily;
-// `context.onReply(message)` starts a reply that quotes it.
+// `context.onReply(message)` starts a reply that quotes it; `context.onRetry(message)` sends a failed one again.
 export function renderMessage(message, context) {
   const outbound = message.direction === 'outbound';
   const body = [renderBody(message, context)].flat().filter(Boolean);
@@ -24,7 +25,11 @@ export function renderMessage(message, context) {
       `Template · ${message.template.name} (${message.template.language})`) : null,
     body,
     // The reason is visible, not only in the tick's tooltip: touch screens have no hover.
-    outbound && message.status === 'failed' ? h('p', { class: 'delivery-error' }, deliveryErrorText(message.error)) : null,
+    outbound && message.status === 'failed' ? h('p', { class: 'delivery-error' }, deliveryErrorText(message.error),
+      context.onRetry && canResend(message)
+        ? h('button', { type: 'button', class: 'retry-action', title: 'Send this message again',
+          onclick: (event) => { event.currentTarget.disabled = true; context.onRetry(message); } }, 'Retry')
+        : null) : null,
     h('div', { class: 'meta' },
       h('time', { datetime: message.timestamp, title: fullTime(message.timestamp) }, messageTime(message.timestamp)),
       outbound ? renderTick(message) : null));
@@ -100,7 +105,13 @@ function renderQuote(message, context) {
   let target = null;
   if (message.reply_to) target = context.find(message.reply_to.message_id) || context.find(message.reply_to.wa_message_id);
   if (!message.reply_to) return null;
-  if (!target) return h('blockquote', { class: 'quote missing' }, h('span', { class: 'quote-text muted' }, 'Reply to an earlier message'));
+  if (!target) {
+    // Not loaded here (an older page): the server's preview of the target says what it was.
+    const preview = message.reply_to.preview;
+    if (!preview) return h('blockquote', { class: 'quote missing' }, h('span', { class: 'quote-text muted' }, 'Reply to an earlier message'));
+    return h('blockquote', { class: 'quote earlier' }, h('span', { class: 'quote-author' }, 'Earlier message'),
+      h('span', { class: 'quote-text' }, preview.text || TYPE_LABEL[preview.type] || preview.type));
+  }
   const author = target.direction === 'outbound' ? 'You' : context.contactName;
   return h('blockquote', {
     class: 'quote', tabindex: '0', role: 'link', title: 'Show the quoted message',

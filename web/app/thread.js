@@ -3,9 +3,12 @@
 import { api, query } from './api.js';
 import { currentUserId } from './auth.js';
 import { $, h, icon } from './dom.js';
-import { dayKey, dayLabel, displayName, freeWindow, initials, phone, reactionErrorText, tone } from './format.js';
+import {
+  dayKey, dayLabel, displayName, freeWindow, initials, phone, reactionErrorText, sendErrorText, tone,
+} from './format.js';
 import { checkMediaOnce, needsMediaCheck } from './media.js';
 import { renderMessage, summary } from './message-view.js';
+import { resend } from './resend.js';
 
 const PAGE = 30;
 const NEAR_BOTTOM_PX = 120;
@@ -61,6 +64,7 @@ export class Thread {
       contactName: '',
       onReply: (message) => this.onReply && this.onReply(message.id, summary(message)),
       onReact: (message, emoji) => this.react(message, emoji),
+      onRetry: (message) => this.retry(message),
       userId: null,
     };
   }
@@ -214,6 +218,17 @@ export class Thread {
       if (this.messages.has(body.message.id)) this.upsert(body.message);
     } catch (error) {
       if (error.status !== 401 && this.onError) this.onError(reactionErrorText(error));
+    }
+  }
+
+  // A failed message sent again as a new one; the failed bubble keeps its reason (and its Retry, for another try).
+  async retry(message) {
+    try {
+      this.addSent(await resend(message, this.conversation.account_id), false);
+    } catch (error) {
+      if (error.status !== 401 && this.onError) this.onError(sendErrorText(error));
+    } finally {
+      if (this.messages.has(message.id)) this.upsert(this.messages.get(message.id)); // the button usable again
     }
   }
 

@@ -9,9 +9,16 @@
 
 namespace inbox::domain {
 
+// What a quoted block shows of the message a reply answers.
+struct ReplyPreview {
+    std::string type;                 // the target's type: text, image, template...
+    std::optional<std::string> text;  // its text or caption, its first 200 characters; none for a bare media
+};
+
 struct ReplyTo {
     std::string wa_message_id;              // Meta's context.id
     std::optional<std::string> message_id;  // our message with that wamid, when we have it
+    std::optional<ReplyPreview> preview;    // with message_id: what the target says
 };
 
 struct MessageMedia {
@@ -33,6 +40,7 @@ struct Message {
     TimePoint timestamp;
     TimePoint created_at;
     std::optional<ReplyTo> reply_to;
+    std::optional<std::string> author_user_id;  // who sent it (outbound); none for inbound and the sweeper's sends
     std::optional<std::string> error_json;  // as stored ({"code","title","details"}), empty when Meta reported none
     std::optional<TemplateRef> template_ref;
     std::optional<MessageMedia> media;

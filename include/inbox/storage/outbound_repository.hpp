@@ -88,6 +88,7 @@ struct ReplyTarget {
     bool conversation_visible = false;
     bool in_conversation = false;
     std::optional<std::string> wa_message_id;
+    std::optional<domain::ReplyPreview> preview;  // what the quoted block shows of it
 };
 
 struct IdempotencyKey {

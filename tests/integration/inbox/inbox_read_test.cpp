@@ -236,8 +236,12 @@ TEST_F(InboxReadTest, MessagesHaveTheirFullShapeNewestFirst) {
     EXPECT_EQ(img["template"], nullptr);
     EXPECT_EQ(img["error"], nullptr);
 
-    EXPECT_EQ(body["data"][2]["reply_to"], json({{"wa_message_id", "wamid.NOT_STORED"}, {"message_id", nullptr}}));
-    EXPECT_EQ(body["data"][3]["reply_to"], json({{"wa_message_id", "wamid.ORIGINAL"}, {"message_id", original}}));
+    EXPECT_EQ(body["data"][2]["reply_to"],
+              json({{"wa_message_id", "wamid.NOT_STORED"}, {"message_id", nullptr}, {"preview", nullptr}}));
+    EXPECT_EQ(body["data"][3]["reply_to"], json({{"wa_message_id", "wamid.ORIGINAL"},
+                                                 {"message_id", original},
+                                                 {"preview", {{"type", "text"}, {"text", "hello"}}}}));
+    EXPECT_EQ(body["data"][3]["author"], nullptr) << "an inbound message has no author";
     EXPECT_EQ(body["data"][3]["content"], json({{"type", "button_reply"}, {"button_reply", {{"id", "b1"}}}}));
     EXPECT_EQ(body["data"][4]["wa_message_id"], "wamid.ORIGINAL");
     EXPECT_EQ(body["data"][4]["status"], "received");

@@ -72,6 +72,22 @@ TEST_F(ReactionTest, OurReactionIsSentFoldedReplacedAndRemoved) {
     EXPECT_EQ(db.query_value("SELECT count(*) FROM messages WHERE direction = 'outbound'"), "0");
 }
 
+// Meta's status webhook for our reaction can overtake its answer: parked then (the wamid is not known yet), it is
+// dropped when the reaction's wamid is recorded, and later statuses for that wamid are ignored.
+TEST_F(ReactionTest, AStatusParkedBeforeOurReactionWasRecordedIsDropped) {
+    const auto id = conversation();
+    const auto target = inbound(id, "wamid.react-target-early");
+    db.execute("INSERT INTO parked_statuses (account_id, wa_message_id, status, timestamp) VALUES ('" + account_a +
+               "', 'wamid.our-reaction', 'delivered', now())");
+    db.execute("SELECT record_sent_reaction('" + account_a + "', 'wamid.our-reaction', '" + target + "')");
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM parked_statuses"), "0");
+    EXPECT_EQ(db.query_value("SELECT message_id FROM sent_reactions WHERE wa_message_id = 'wamid.our-reaction'"),
+              target);
+    // Recorded twice (a repeated call): nothing changes.
+    db.execute("SELECT record_sent_reaction('" + account_a + "', 'wamid.our-reaction', '" + target + "')");
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM sent_reactions WHERE wa_message_id = 'wamid.our-reaction'"), "1");
+}
+
 TEST_F(ReactionTest, EachUserHasTheirOwnReaction) {
     const auto id = conversation();
     const auto target = inbound(id, "wamid.react-target-2");

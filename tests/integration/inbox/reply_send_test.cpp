@@ -37,6 +37,8 @@ TEST_F(ReplySendTest, AReplyGoesOutWithItsContextAndIsStoredAsOne) {
     auto message = json_of(response)["message"];
     EXPECT_EQ(message["reply_to"]["wa_message_id"], "wamid.reply-target-1");
     EXPECT_EQ(message["reply_to"]["message_id"], question);
+    EXPECT_EQ(message["reply_to"]["preview"], (json{{"type", "text"}, {"text", "Does it come in red?"}}));
+    EXPECT_EQ(message["author"], (json{{"user_id", alice_id}}));
 
     auto sent = fake_control.requests("messages");
     ASSERT_EQ(sent.size(), 1u);
@@ -47,6 +49,10 @@ TEST_F(ReplySendTest, AReplyGoesOutWithItsContextAndIsStoredAsOne) {
     ASSERT_FALSE(page.empty());
     EXPECT_EQ(page[0]["id"], message["id"]);
     EXPECT_EQ(page[0]["reply_to"]["message_id"], question);
+    EXPECT_EQ(page[0]["reply_to"]["preview"]["text"], "Does it come in red?");
+    EXPECT_EQ(page[0]["author"]["user_id"], alice_id);
+    ASSERT_GE(page.size(), 2u);
+    EXPECT_TRUE(page[1]["author"].is_null()) << "inbound messages have no author";
 
     // The auto-template route quotes too; without reply_to nothing is quoted.
     auto automatic = send("/messages/send-with-auto-template",
@@ -83,6 +89,38 @@ TEST_F(ReplySendTest, AReplyTargetMustBeAMessageOfTheConversationThatMetaHas) {
     EXPECT_EQ(send("/messages/send", {{"conversation_id", bobs}, {"text", "hi"}, {"reply_to", bobs_message}}).status,
               404);
     EXPECT_TRUE(fake_control.requests("messages").empty()) << "nothing refused reached Meta";
+}
+
+// Meta may deliver a reply before the message it answers: the reply is stored with only the wamid, and resolves
+// (message id and preview) as soon as the target is stored — also through a page cached before it was.
+TEST_F(ReplySendTest, AnInboundReplyResolvesWhenItsTargetArrivesLater) {
+    const auto id = conversation();
+    MessageSpec early;
+    early.wa_message_id = "wamid.early-reply";
+    early.body = "Yes, that one";
+    early.extra_columns = ", reply_to_wa_message_id";
+    early.extra_values = ", 'wamid.late-target'";
+    const auto reply = add_message(account_a, id, early);
+
+    const auto path = "/conversations/" + id + "/messages";
+    auto before = json_of(get(path, alice))["data"];
+    ASSERT_EQ(before.size(), 1u);
+    EXPECT_EQ(before[0]["reply_to"], (json{{"wa_message_id", "wamid.late-target"}, {"message_id", nullptr},
+                                           {"preview", nullptr}}));
+
+    MessageSpec target;
+    target.wa_message_id = "wamid.late-target";
+    target.type = "image";
+    target.body = "The blue one or the red one?";
+    target.timestamp = "now() - interval '5 minutes'";
+    const auto target_id = add_message(account_a, id, target);
+
+    auto after = json_of(get(path, alice))["data"];
+    ASSERT_EQ(after.size(), 2u);
+    ASSERT_EQ(after[0]["id"], reply);
+    EXPECT_EQ(after[0]["reply_to"]["message_id"], target_id);
+    EXPECT_EQ(after[0]["reply_to"]["preview"],
+              (json{{"type", "image"}, {"text", "The blue one or the red one?"}}));
 }
 
 }  // namespace

@@ -50,9 +50,12 @@ protected:
                                                                     {"status", status},
                                                                     {"components", components}}})}});
     }
-    std::string upload_png() {
-        auto response = http_request(server_.port(), "POST", "/accounts/" + account_a + "/uploads?filename=box.png",
-                                     {{"Authorization", "Bearer " + alice}, {"Content-Type", "image/png"}}, kHeaderPng);
+    std::string upload_png(const std::string& account = "", const std::string& token = "") {
+        auto response = http_request(server_.port(), "POST",
+                                     "/accounts/" + (account.empty() ? account_a : account) + "/uploads?filename=box.png",
+                                     {{"Authorization", "Bearer " + (token.empty() ? alice : token)},
+                                      {"Content-Type", "image/png"}},
+                                     kHeaderPng);
         EXPECT_EQ(response.status, 201) << response.body;
         return response.status == 201 ? json_of(response)["upload"]["id"].get<std::string>() : "";
     }
@@ -191,6 +194,20 @@ TEST_F(TemplateSendTest, ValuesThatDoNotFitTheTemplateAreRefusedBeforeMeta) {
     values["buttons"] = {{{"index", 1}, {"text", "a"}}, {{"index", 1}, {"text", "b"}}};
     EXPECT_EQ(send_template({{"conversation_id", id}, {"template", values}}).status, 422);
 
+    EXPECT_EQ(graph_sends(), 0u);
+    EXPECT_EQ(db.query_value("SELECT count(*) FROM messages WHERE direction = 'outbound'"), "0");
+}
+
+// A header upload is an object of its account like any other: one of account B is not found for A's send.
+TEST_F(TemplateSendTest, AHeaderUploadOfAnotherAccountIsNotFound) {
+    store_template("order_update", kOrderUpdateComponents);
+    const auto id = old_conversation();
+    const auto bobs_upload = upload_png(account_b, bob);
+    ASSERT_FALSE(bobs_upload.empty());
+    auto response = send_template({{"conversation_id", id}, {"template", order_update({{"upload_id", bobs_upload}})}});
+    EXPECT_EQ(response.status, 404) << response.body;
+    EXPECT_EQ(json_of(response)["error"]["code"], "not_found");
+    EXPECT_TRUE(fake_control.requests("media_upload").empty()) << "B's bytes never went to Meta for A";
     EXPECT_EQ(graph_sends(), 0u);
     EXPECT_EQ(db.query_value("SELECT count(*) FROM messages WHERE direction = 'outbound'"), "0");
 }

@@ -340,6 +340,48 @@ TEST_F(WebhookProcessingTest, ProcessingNotifiesEveryInstanceOfWhatItChanged) {
     EXPECT_TRUE(notices[0].updated_message_ids.empty());
 }
 
+// Part 2: a reply delivered before the message it answers resolves when that message is stored; live clients get
+// message.updated for the reply in the same notice as the target's message.created.
+TEST_F(WebhookProcessingTest, AReplyThatArrivedFirstIsUpdatedWhenItsTargetIsStored) {
+    deliver("interactive_button_reply.json");
+    wait_until_processed();
+    auto reply_body = nlohmann::json::parse(testing::fixture("interactive_button_reply.json"));
+    const auto reply = reply_body["entry"][0]["changes"][0]["value"]["messages"][0];
+    const auto target_wamid = reply["context"]["id"].get<std::string>();
+    const auto reply_id = message_field(reply["id"].get<std::string>(), "id");
+
+    std::mutex mutex;
+    std::vector<storage::LiveNotice> notices;
+    storage::NotificationListener listener(db.url(), std::string(storage::kLiveChannel), [&](const std::string& payload) {
+        auto notice = storage::decode_live_notice(payload);
+        ASSERT_TRUE(notice) << payload;
+        std::lock_guard lock(mutex);
+        notices.push_back(*notice);
+    });
+    listener.start();
+    ASSERT_TRUE(eventually([&] { return listener.listening(); }));
+
+    // The message it answers, from the same customer, delivered late.
+    auto target = nlohmann::json::parse(testing::fixture("text_message.json"));
+    auto& message = target["entry"][0]["changes"][0]["value"]["messages"][0];
+    message["id"] = target_wamid;
+    message["from"] = reply["from"];
+    ASSERT_EQ(testing::post_signed(server.port(), target.dump()).status, 200);
+    wait_until_processed();
+    const auto target_id = message_field(target_wamid, "id");
+    ASSERT_TRUE(eventually([&] {
+        std::lock_guard lock(mutex);
+        return !notices.empty();
+    }));
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_EQ(notices[0].created_message_ids, std::vector<std::string>{target_id});
+    EXPECT_EQ(notices[0].updated_message_ids, std::vector<std::string>{reply_id});
+    EXPECT_EQ(db.query_value("SELECT r.id FROM messages m JOIN messages r ON r.account_id = m.account_id"
+                             " AND r.wa_message_id = m.reply_to_wa_message_id WHERE m.id = '" + reply_id + "'"),
+              target_id);
+}
+
 TEST_F(WebhookProcessingTest, EventsCommittedWithoutTheFastPathAreSweptUp) {
     // As after a crash: committed, never handed to a worker.
     auto body = testing::fixture("text_message.json");

@@ -45,9 +45,12 @@ RawResponse post_webhook(std::uint16_t port, const std::string& body, const std:
 
 std::string fixture(const std::string& name) { return read_file(fixtures_dir() + "/webhooks/" + name); }
 
-RawResponse post_signed_fixture(std::uint16_t port, const std::string& name) {
-    auto body = fixture(name);
+RawResponse post_signed(std::uint16_t port, const std::string& body) {
     return post_webhook(port, body, auth::sign_webhook_body(body, kSecret));
+}
+
+RawResponse post_signed_fixture(std::uint16_t port, const std::string& name) {
+    return post_signed(port, fixture(name));
 }
 
 }  // namespace inbox::testing

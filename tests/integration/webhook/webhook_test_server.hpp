@@ -62,6 +62,7 @@ private:
 };
 
 RawResponse post_webhook(std::uint16_t port, const std::string& body, const std::string& signature);
+RawResponse post_signed(std::uint16_t port, const std::string& body);  // signed with the test app secret
 RawResponse post_signed_fixture(std::uint16_t port, const std::string& name);
 std::string fixture(const std::string& name);
 

@@ -42,7 +42,7 @@ TEST(MessageJson, AMinimalMessageHasEveryFieldWithNulls) {
     EXPECT_EQ(json::parse(message_json(message)),
               json::parse(R"({"id":"m1","conversation_id":"c1","wa_message_id":null,"direction":"inbound",
                   "type":"location","text":null,"status":"received","timestamp":"2026-11-24T10:00:00Z",
-                  "created_at":"2026-11-24T10:00:01Z","reply_to":null,"error":null,"template":null,"media":null,
+                  "created_at":"2026-11-24T10:00:01Z","reply_to":null,"author":null,"error":null,"template":null,"media":null,
                   "reactions":[],"content":{"latitude":1.5}})"));
 }
 
@@ -58,14 +58,30 @@ TEST(MessageJson, MediaPointsAtTheMediaRouteOfTheMessage) {
 TEST(MessageJson, ErrorReplyAndTemplateAreObjectsWhenPresent) {
     domain::Message message;
     message.id = "m3";
-    message.reply_to = domain::ReplyTo{"wamid.A", std::nullopt};
+    message.reply_to = domain::ReplyTo{"wamid.A", std::nullopt, std::nullopt};
     message.error_json = R"({"code": 131047, "title": "Re-engagement message"})";
     message.template_ref = domain::TemplateRef{"hello_world", "en_US"};
     const auto body = json::parse(message_json(message));
-    EXPECT_EQ(body["reply_to"], json::parse(R"({"wa_message_id":"wamid.A","message_id":null})"));
+    EXPECT_EQ(body["reply_to"], json::parse(R"({"wa_message_id":"wamid.A","message_id":null,"preview":null})"));
     EXPECT_EQ(body["error"], json::parse(R"({"code":131047,"title":"Re-engagement message"})"));
     EXPECT_EQ(body["template"], json::parse(R"({"name":"hello_world","language":"en_US"})"));
     EXPECT_EQ(body["content"], json::object());
+}
+
+TEST(MessageJson, AResolvedReplyCarriesItsTargetsPreviewAndAnOutboundMessageItsAuthor) {
+    domain::Message message;
+    message.id = "m4";
+    message.direction = "outbound";
+    message.author_user_id = "agent-7";
+    message.reply_to = domain::ReplyTo{"wamid.B", "m0", domain::ReplyPreview{"image", std::nullopt}};
+    const auto body = json::parse(message_json(message));
+    EXPECT_EQ(body["reply_to"], json::parse(R"({"wa_message_id":"wamid.B","message_id":"m0",
+                                                "preview":{"type":"image","text":null}})"));
+    EXPECT_EQ(body["author"], json::parse(R"({"user_id":"agent-7"})"));
+
+    // A preview without its message (not stored any more) is not shown.
+    message.reply_to = domain::ReplyTo{"wamid.B", std::nullopt, domain::ReplyPreview{"text", "hi"}};
+    EXPECT_TRUE(json::parse(message_json(message))["reply_to"]["preview"].is_null());
 }
 
 TEST(AccountJson, HasNoSecretsAndNullForAMissingDisplayNumber) {

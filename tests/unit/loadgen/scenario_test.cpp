@@ -100,6 +100,26 @@ TEST_F(ScenarioTest, ErrorsNameTheField) {
     EXPECT_THAT(error_of(R"({"requests":[{"name":"a","method":"get","path":"/x"}]})"), HasSubstr("upper-case"));
 }
 
+// A list drawn in order gives each id once (request seq modulo the list), e.g. one upload per media send.
+TEST_F(ScenarioTest, ASequentialIdListIsDrawnInRequestOrder) {
+    write("uploads.txt", "u1\nu2\nu3\n");
+    const auto scenario = parse_scenario(
+        R"({"id_lists": {"upload": {"file": "uploads.txt", "order": "sequential"}},
+            "requests": [{"name": "a", "path": "/{{upload}}"}]})", dir_, {});
+    std::mt19937_64 rng(7);
+    std::vector<std::string> drawn;
+    for (std::uint64_t seq = 0; seq < 4; ++seq) {
+        RenderContext context{rng, scenario.id_lists, seq, 0, 0};
+        drawn.push_back(scenario.requests[0].path.render(context));
+    }
+    EXPECT_EQ(drawn, (std::vector<std::string>{"/u1", "/u2", "/u3", "/u1"}));
+    EXPECT_THAT(error_of(R"({"id_lists":{"ids":{"file":"uploads.txt","order":"shuffled"}},)"
+                         R"("requests":[{"name":"a","path":"/{{ids}}"}]})"),
+                HasSubstr("\"order\" must be"));
+    EXPECT_THAT(error_of(R"({"id_lists":{"ids":7},"requests":[{"name":"a","path":"/x"}]})"),
+                HasSubstr("must be a file name or"));
+}
+
 TEST_F(ScenarioTest, EmptyIdListIsAnError) {
     write("empty.txt", "\n# nothing\n");
     EXPECT_THAT(error_of(R"({"id_lists":{"ids":"empty.txt"},"requests":[{"name":"a","path":"/{{ids}}"}]})"),
