@@ -2,7 +2,8 @@
 # The benchmark harness: one command that provisions everything on this machine and measures a scenario next to
 # the baselines a reader needs to judge the figures, all in the same run.
 #
-#   loadtest/bench.sh [--scenario health|inbox|conversations|messages|webhook|webhook_senders|send|media|media_first|contacts|seed|FILE]
+#   loadtest/bench.sh [--scenario health|inbox|conversations|messages|webhook|webhook_senders|send|send_media|
+#                                send_template|media|media_first|contacts|seed|FILE]
 #                     [--rate R] [--duration 20s]
 #                     [--warmup 3s] [--connections 64] [--threads 1] [--graph-latency-ms 250]
 #                     [--graph-connection-delay-ms 0] [--no-baselines] [--smoke] [--build-dir DIR] [--out DIR]
@@ -166,9 +167,21 @@ if [[ $scenario == media || $scenario == seed ]]; then
     psql "$DB_URL" -Atc "SELECT count(*) || ' stored' FROM messages WHERE media_state = 'stored'" >&2
 fi
 
+# Media sends: one distinct 1 MB photo per send (each is uploaded to Meta, then sent), uploaded beforehand to the
+# accounts of the open-window conversations they go to; the scenario draws them in order.
+if [[ $scenario == send_media ]]; then
+    sends=$((${rate%.*} * ($(seconds_of "$duration") + $(seconds_of "$warmup")) + 50))
+    psql "$DB_URL" -Atc "SELECT account_id || ' ' || id FROM conversations WHERE last_inbound_at > now() - interval '23 hours'
+                         ORDER BY id LIMIT 200" >"$run_dir/open_conversation_accounts.txt"
+    say "uploading $sends distinct 1 MB photos for the media sends"
+    python3 "$ROOT/loadtest/uploads.py" prepare --port "$SERVER_PORT" --token "$TOKEN" --count "$sends" \
+        --out "$run_dir/media_send" "$run_dir/open_conversation_accounts.txt"
+fi
+
 # The scenario, with id lists and fixture paths made absolute for this run.
 case $scenario in
-health | inbox | conversations | messages | webhook | webhook_senders | send | media | media_first | contacts | seed)
+health | inbox | conversations | messages | webhook | webhook_senders | send | send_media | send_template | media | \
+    media_first | contacts | seed)
     scenario_file=$ROOT/loadtest/scenarios/$scenario.json
     ;;
 *) scenario_file=$scenario ;;
@@ -183,7 +196,10 @@ for request in scenario.get("requests", []):
         request["body_file"] = os.path.normpath(os.path.join(base, request["body_file"]))
 lists = scenario.setdefault("id_lists", {})
 for name, file in list(lists.items()):
-    lists[name] = os.path.normpath(os.path.join(base, file))
+    if isinstance(file, dict):
+        file["file"] = os.path.normpath(os.path.join(base, file["file"]))
+    else:
+        lists[name] = os.path.normpath(os.path.join(base, file))
 used = json.dumps(scenario["requests"])
 for name, file in (("account_id", "account_ids.txt"), ("conversation_id", "conversation_ids.txt"),
                    ("open_conversation_id", "open_conversation_ids.txt"), ("stored_media_id", "stored_media_ids.txt"),
@@ -192,6 +208,9 @@ for name, file in (("account_id", "account_ids.txt"), ("conversation_id", "conve
                    ("checked_conversation_id", "checked_conversation_ids.txt")):
     if "{{%s}}" % name in used:
         lists[name] = os.path.join(run_dir, file)
+for name in ("media_send_conversations", "media_send_uploads"):  # pairs: drawn in request order, each once
+    if "{{%s}}" % name in used:
+        lists[name] = {"file": os.path.join(run_dir, name + ".txt"), "order": "sequential"}
 print(json.dumps(scenario, indent=2))
 PY
 
@@ -312,6 +331,16 @@ if ((profile)); then
 fi
 curl -s "http://127.0.0.1:$SERVER_PORT/metrics" >"$run_dir/metrics.txt"
 
+# Upload throughput on loopback (API.md Part 2 uploads are streamed to the media store): 64 MiB PDFs, one at a
+# time and two at a time, after the media sends (their metrics are taken above).
+if [[ $scenario == send_media ]]; then
+    account=$(head -1 "$run_dir/account_ids.txt")
+    for parallel in 1 2; do
+        python3 "$ROOT/loadtest/uploads.py" throughput --port "$SERVER_PORT" --token "$TOKEN" --account "$account" \
+            --size-mb 64 --files 8 --parallel "$parallel"
+    done >"$run_dir/uploads-throughput.txt"
+fi
+
 # A 100 MB download must not raise the server's peak memory by its size: VmHWM before and after one.
 if [[ $scenario == media_first && -n ${GRAPH_BASE:-} ]]; then
     big=$(psql "$DB_URL" -Atc "SELECT id || ' ' || media_id FROM messages WHERE media_state = 'pending' ORDER BY id DESC LIMIT 1")
@@ -328,98 +357,7 @@ if [[ $scenario == media_first && -n ${GRAPH_BASE:-} ]]; then
 fi
 
 # --- summary ----------------------------------------------------------------------------------------------------
-python3 - "$run_dir" "$scenario" "$graph_latency_ms" <<'PY'
-import json, os, re, sys
-run_dir, scenario, graph_latency_ms = sys.argv[1], sys.argv[2], float(sys.argv[3])
-def load(name):
-    path = os.path.join(run_dir, name + ".json")
-    return json.load(open(path)) if os.path.exists(path) else None
-server, nginx = load("server-" + scenario), load("baseline-nginx")
-print("\n==== summary (" + run_dir + ") ====")
-for name, endpoint in sorted(server["endpoints"].items()):
-    l = endpoint["latency_ms"]
-    print(f"server {name:<22} target {endpoint['target_rate']:>9.1f}/s achieved {endpoint['achieved_rate']:>9.1f}/s"
-          f"  p50 {l['p50']:.2f} p99 {l['p99']:.2f} p99.9 {l['p999']:.2f} max {l['max']:.2f} ms  status {endpoint['status']}"
-          f"  errors {endpoint.get('errors', {})}")
-def capped(report):
-    # Open loop: a side that achieved (nearly) the offered rate may have had more to give; its figure is a floor.
-    target = report["overall"]["target_rate"]
-    return target > 0 and report["overall"]["achieved_rate"] >= 0.97 * target
-if server["overall"]["target_rate"] == 0:
-    print("mode   closed loop: every connection sends its next request when it has an answer; rates are throughput")
-if nginx:
-    n = nginx["overall"]
-    s = server["overall"]
-    print(f"nginx  baseline achieved {n['achieved_rate']:.1f}/s p50 {n['latency_ms']['p50']:.2f} p99 {n['latency_ms']['p99']:.2f} ms"
-          + ("  (capped by the offered rate)" if capped(nginx) else ""))
-    note = ""
-    if capped(nginx):
-        note = "  (nginx was capped by the offered rate: this ratio is bounded by the load, not by nginx)"
-    print(f"ratio  server/nginx throughput = {s['achieved_rate'] / n['achieved_rate']:.2f}{note}")
-if capped(server):
-    print("note   the server achieved the offered rate: its throughput figure is a floor (use --closed-loop)")
-metrics_path = os.path.join(run_dir, "metrics.txt")
-if os.path.exists(metrics_path):
-    text = open(metrics_path).read()
-    statements = sum(float(v) for v in re.findall(r"^inbox_db_statements_total (\S+)$", text, re.M))
-    for family in ("media_meta", "media_download", "contact_lookup"):
-        by_outcome = re.findall(r'^inbox_graph_requests_total\{endpoint="%s",outcome="([^"]+)"\} (\S+)$' % family, text, re.M)
-        if any(float(v) > 0 for _, v in by_outcome):
-            print(f"graph {family}: " + ", ".join(f"{o} {int(float(v))}" for o, v in by_outcome))
-    requests = sum(float(v) for route, v in re.findall(r'^inbox_http_requests_total\{route="([^"]*)"[^}]*\} (\S+)$', text, re.M)
-                   if route not in ("/health", "/metrics", "/webhook/whatsapp"))
-    if requests >= 100:  # a webhook-only scenario has none but the per-query baseline's sample
-        print(f"db round trips per API request (statements / non-health, non-webhook requests): {statements / requests:.2f}")
-    graph_calls = sum(float(v) for v in re.findall(r'^inbox_graph_requests_total\{endpoint="send_text",outcome="success"\} (\S+)$', text, re.M))
-    opened = sum(float(v) for v in re.findall(r"^inbox_graph_connections_opened_total (\S+)$", text, re.M))
-    if graph_calls:
-        print(f"graph: {int(graph_calls)} sends accepted over {int(opened)} connections opened")
-    own = [(le, float(v)) for le, v in re.findall(r'^inbox_send_overhead_seconds_bucket\{route="send",le="([^"]+)"\} (\S+)$', text, re.M)]
-    if own and own[-1][1] > 0:
-        total = own[-1][1]
-        bound = lambda q: next(le for le, count in own if count >= q * total)
-        print(f"server-side send overhead (inbox_send_overhead_seconds, warm-up included): {int(total)} sends,"
-              f" p50 <= {bound(0.5)} s, p95 <= {bound(0.95)} s, p99 <= {bound(0.99)} s (histogram buckets)")
-for name, endpoint in sorted(server["endpoints"].items()):
-    if name.startswith("send") and endpoint["latency_ms"]["p99"] is not None:
-        l = endpoint["latency_ms"]
-        print(f"server's own share of {name} (latency - {graph_latency_ms:.0f} ms of fake Graph): "
-              f"p50 {l['p50'] - graph_latency_ms:.2f} p95 {l['p95'] - graph_latency_ms:.2f} p99 {l['p99'] - graph_latency_ms:.2f} ms")
-if os.path.exists(metrics_path):
-    lag = re.findall(r'^inbox_webhook_processing_lag_seconds_bucket\{le="([^"]+)"\} (\S+)$', text, re.M)
-    if lag and float(lag[-1][1]) > 0:
-        total = float(lag[-1][1])
-        p99 = next(le for le, count in lag if float(count) >= 0.99 * total)
-        print(f"webhook processing lag: {int(total)} events, p99 <= {p99} s (histogram bucket)")
-pgbench = os.path.join(run_dir, "pgbench.txt")
-if os.path.exists(pgbench):
-    tps = re.search(r"tps = ([0-9.]+)", open(pgbench).read())
-    print(f"pgbench single-row durable INSERT: {tps.group(1) if tps else '?'} tps")
-import glob
-latencies = sorted(int(line.split()[2]) / 1000.0 for path in glob.glob(os.path.join(run_dir, "pgbench-latency.*"))
-                   if not path.endswith(".txt") for line in open(path) if len(line.split()) > 2)
-if latencies:
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
-    print(f"pgbench durable commit at the same rate: {len(latencies)} commits, p50 {pick(0.5):.2f} p95 {pick(0.95):.2f} "
-          f"p99 {pick(0.99):.2f} ms")
-route = os.path.join(run_dir, "pgbench-route.txt")
-if os.path.exists(route):
-    text = open(route).read()
-    tps = re.search(r"tps = ([0-9.]+)", text)
-    latency = re.search(r"latency average = ([0-9.]+) ms", text)
-    if tps:
-        ratio = server["overall"]["achieved_rate"] / float(tps.group(1))
-        print(f"pgbench, the routes' own statements (same parameters, same {server['connections']} clients): "
-              f"{float(tps.group(1)):.1f} tps, latency avg {latency.group(1) if latency else '?'} ms; "
-              f"ratio server/pgbench = {ratio:.2f}")
-if os.path.exists(metrics_path):
-    routed = dict(re.findall(r'^inbox_db_read_routing_total\{target="([^"]+)"\} (\S+)$', text, re.M))
-    if routed:
-        print("list reads routed: " + ", ".join(f"{target} {int(float(n))}" for target, n in sorted(routed.items())))
-redis = os.path.join(run_dir, "redis-benchmark.txt")
-if os.path.exists(redis):
-    print("redis-benchmark: " + open(redis).read().strip().splitlines()[-1].strip())
-PY
+python3 "$ROOT/loadtest/bench_report.py" "$run_dir" "$scenario" "$graph_latency_ms"
 
 # The seed day gates a release: every endpoint against its target (loadtest/seed_gate.py), non-zero when one is missed.
 if [[ $scenario == seed ]]; then
