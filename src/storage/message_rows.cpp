@@ -16,7 +16,9 @@ domain::Message read_message(const pqxx::row& row, pqxx::row::size_type first) {
     message.created_at = time_from_micros(at(8));
     if (!at(9).is_null()) {
         message.reply_to = domain::ReplyTo{at(9).as<std::string>(), optional_text(at(10)), std::nullopt};
-        if (!at(22).is_null()) message.reply_to->preview = domain::ReplyPreview{at(22).as<std::string>(), optional_text(at(23))};
+        if (!at(22).is_null()) {
+            message.reply_to->preview = domain::ReplyPreview{at(22).as<std::string>(), optional_text(at(23))};
+        }
     }
     message.error_json = optional_text(at(11));
     if (!at(12).is_null()) {

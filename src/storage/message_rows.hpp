@@ -5,10 +5,13 @@
 #include "inbox/domain/message.hpp"
 #include "pg_fields.hpp"
 
+// A quoted message's preview text: its text or caption, cut to what a quoted block shows.
+#define INBOX_REPLY_PREVIEW_TEXT(alias) "left(" alias ".body, 200)"
+
 // The columns in the order read_message expects: `m` is the message, `r` the message it replies to, joined as
 //   LEFT JOIN messages r ON r.account_id = m.account_id AND r.wa_message_id = m.reply_to_wa_message_id
-// (the reply's message id is resolved by the unique (account_id, wa_message_id) index). A reply's preview is its
-// target's type and the first 200 characters of its text: what a quoted block shows.
+// (the reply's message id is resolved by the unique (account_id, wa_message_id) index); a reply's preview is its
+// target's type and INBOX_REPLY_PREVIEW_TEXT.
 #define INBOX_MESSAGE_COLUMNS                                                                                      \
     "m.id::text AS id, m.conversation_id::text AS conversation_id, m.wa_message_id AS wa_message_id,"             \
     " m.direction AS direction, m.type AS type, m.body AS body, m.status AS status, "                             \
@@ -17,7 +20,8 @@
     " m.template_name AS template_name, m.template_language AS template_language, m.media_state AS media_state," \
     " m.media_mime_type AS media_mime_type, m.media_sha256 AS media_sha256, m.media_file_size AS media_file_size," \
     " m.media_filename AS media_filename, m.content::text AS content, m.reactions::text AS reactions,"     \
-    " m.author_user_id AS author_user_id, r.type AS reply_to_type, left(r.body, 200) AS reply_to_text"
+    " m.author_user_id AS author_user_id, r.type AS reply_to_type,"                                                \
+    " " INBOX_REPLY_PREVIEW_TEXT("r") " AS reply_to_text"
 
 #define INBOX_MESSAGE_REPLY_JOIN \
     " LEFT JOIN messages r ON r.account_id = m.account_id AND r.wa_message_id = m.reply_to_wa_message_id"

@@ -91,7 +91,7 @@ constexpr Query kReplyTarget{
     "outbound_reply_target",
     "SELECT EXISTS (SELECT 1 FROM conversations c JOIN account_members mb ON mb.account_id = c.account_id"
     "               AND mb.user_id = $1 WHERE c.id = $2::uuid),"
-    " m.id IS NOT NULL, m.wa_message_id, m.type, left(m.body, 200)"
+    " m.id IS NOT NULL, m.wa_message_id, m.type, " INBOX_REPLY_PREVIEW_TEXT("m")
     " FROM (SELECT 1) one LEFT JOIN messages m ON m.id = $3::uuid AND m.conversation_id = $2::uuid"};
 
 constexpr Query kFindByKey{"outbound_find_by_key",
@@ -320,7 +320,9 @@ boost::asio::awaitable<ReplyTarget> OutboundRepository::reply_target(std::string
         pqxx::nontransaction tx(db.raw());
         const auto row = db.exec(tx, kReplyTarget, user_id, conversation_id, message_id)[0];
         ReplyTarget target{row[0].as<bool>(), row[1].as<bool>(), optional_text(row[2]), std::nullopt};
-        if (target.in_conversation) target.preview = domain::ReplyPreview{row[3].as<std::string>(), optional_text(row[4])};
+        if (target.in_conversation) {
+            target.preview = domain::ReplyPreview{row[3].as<std::string>(), optional_text(row[4])};
+        }
         return target;
     });
 }

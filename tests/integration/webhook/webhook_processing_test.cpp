@@ -26,6 +26,30 @@ using testing::post_signed_fixture;
 constexpr const char* kStatusWamid = "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA";
 constexpr const char* kTextWamid = "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=";
 
+// The live notices every instance gets (Postgres NOTIFY on the live channel), decoded, from construction on.
+class NoticeRecorder {
+public:
+    explicit NoticeRecorder(const std::string& database_url)
+        : listener_(database_url, std::string(storage::kLiveChannel), [this](const std::string& payload) {
+              auto notice = storage::decode_live_notice(payload);
+              ASSERT_TRUE(notice) << payload;
+              std::lock_guard lock(mutex_);
+              notices_.push_back(*notice);
+          }) {
+        listener_.start();
+    }
+    bool listening() { return listener_.listening(); }
+    std::vector<storage::LiveNotice> notices() {
+        std::lock_guard lock(mutex_);
+        return notices_;
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<storage::LiveNotice> notices_;
+    storage::NotificationListener listener_;
+};
+
 class WebhookProcessingTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -313,26 +337,15 @@ TEST_F(WebhookProcessingTest, ProfileNameIsRefreshedButAnAgentsNameIsKept) {
 }
 
 TEST_F(WebhookProcessingTest, ProcessingNotifiesEveryInstanceOfWhatItChanged) {
-    std::mutex mutex;
-    std::vector<storage::LiveNotice> notices;
-    storage::NotificationListener listener(db.url(), std::string(storage::kLiveChannel), [&](const std::string& payload) {
-        auto notice = storage::decode_live_notice(payload);
-        ASSERT_TRUE(notice) << payload;
-        std::lock_guard lock(mutex);
-        notices.push_back(*notice);
-    });
-    listener.start();
-    ASSERT_TRUE(eventually([&] { return listener.listening(); }));
+    NoticeRecorder recorder(db.url());
+    ASSERT_TRUE(eventually([&] { return recorder.listening(); }));
 
     deliver("text_message.json");
     wait_until_processed();
     auto message_id = message_field(kTextWamid, "id");
     auto conversation_id = message_field(kTextWamid, "conversation_id");
-    ASSERT_TRUE(eventually([&] {
-        std::lock_guard lock(mutex);
-        return !notices.empty();
-    }));
-    std::lock_guard lock(mutex);
+    ASSERT_TRUE(eventually([&] { return !recorder.notices().empty(); }));
+    const auto notices = recorder.notices();
     ASSERT_EQ(notices.size(), 1u);  // one NOTIFY for the committed delivery
     EXPECT_EQ(notices[0].account_id, account_a);
     EXPECT_EQ(notices[0].created_message_ids, std::vector<std::string>{message_id});
@@ -350,16 +363,8 @@ TEST_F(WebhookProcessingTest, AReplyThatArrivedFirstIsUpdatedWhenItsTargetIsStor
     const auto target_wamid = reply["context"]["id"].get<std::string>();
     const auto reply_id = message_field(reply["id"].get<std::string>(), "id");
 
-    std::mutex mutex;
-    std::vector<storage::LiveNotice> notices;
-    storage::NotificationListener listener(db.url(), std::string(storage::kLiveChannel), [&](const std::string& payload) {
-        auto notice = storage::decode_live_notice(payload);
-        ASSERT_TRUE(notice) << payload;
-        std::lock_guard lock(mutex);
-        notices.push_back(*notice);
-    });
-    listener.start();
-    ASSERT_TRUE(eventually([&] { return listener.listening(); }));
+    NoticeRecorder recorder(db.url());
+    ASSERT_TRUE(eventually([&] { return recorder.listening(); }));
 
     // The message it answers, from the same customer, delivered late.
     auto target = nlohmann::json::parse(testing::fixture("text_message.json"));
@@ -369,11 +374,8 @@ TEST_F(WebhookProcessingTest, AReplyThatArrivedFirstIsUpdatedWhenItsTargetIsStor
     ASSERT_EQ(testing::post_signed(server.port(), target.dump()).status, 200);
     wait_until_processed();
     const auto target_id = message_field(target_wamid, "id");
-    ASSERT_TRUE(eventually([&] {
-        std::lock_guard lock(mutex);
-        return !notices.empty();
-    }));
-    std::lock_guard lock(mutex);
+    ASSERT_TRUE(eventually([&] { return !recorder.notices().empty(); }));
+    const auto notices = recorder.notices();
     ASSERT_EQ(notices.size(), 1u);
     EXPECT_EQ(notices[0].created_message_ids, std::vector<std::string>{target_id});
     EXPECT_EQ(notices[0].updated_message_ids, std::vector<std::string>{reply_id});
